@@ -1,0 +1,38 @@
+# Every target builds the virtual environment itself (pinned by constraints.txt).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+DEMO_DIR ?= data/demo
+export AIRFLOW_HOME ?= $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+
+.PHONY: venv demo test test-fast benchmark lint clean
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+venv: $(BIN)/.installed
+
+## Generate the synthetic 2024 year and run the ledger_month_end DAG on it (SQLite warehouse, Airflow on SQLite).
+demo: venv
+	PATH=$(CURDIR)/$(BIN):$$PATH bash scripts/demo.sh $(DEMO_DIR)
+
+## The whole test suite (PostgreSQL tests run against 127.0.0.1:5432 when it answers).
+test: venv
+	$(BIN)/python -m pytest
+
+## Unit tests only (no DAG runs, no full-year loads).
+test-fast: venv
+	$(BIN)/python -m pytest -m "not dag and not slow"
+
+benchmark: venv
+	$(BIN)/python scripts/benchmark.py
+
+clean:
+	rm -rf $(VENV) .airflow data out

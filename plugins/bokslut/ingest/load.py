@@ -1,0 +1,321 @@
+"""Write-audit-publish for one input file.
+
+``stage_file`` archives the original (unchanged, with its SHA-256), reads it in chunks, loads the
+good rows under a new ``load_id`` (invisible to reports) and quarantines the rest.
+``audit_load`` checks the staged rows. ``publish_load`` swaps the publication pointer of every
+(förvaltning, partition) the file covers in one transaction: a corrected file replaces its
+periods atomically, and a rejected file leaves the published data as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from bokslut.ingest.errors import InputFileError
+from bokslut.ingest.formats import SOURCES, SourceFormat
+from bokslut.ingest.mapping import load_mapping
+from bokslut.ingest.read import RowIssue, inspect_file, iter_chunks
+from bokslut.ingest.validate import check_chunk
+from bokslut.settings import Settings, get_settings
+from bokslut.warehouse.bulk import bulk_insert
+from bokslut.warehouse.reference_data import ensure_periods
+from bokslut.warehouse.schema import account, load_audit, publication, quarantine
+
+Progress = Callable[[str], None]
+INPUT_SUFFIXES = (".csv", ".txt", ".xlsx")
+
+
+class LoadStatus:
+    LOADING = "laddar"
+    STAGED = "laddad"  # staged, not yet published
+    PUBLISHED = "publicerad"
+    REJECTED = "avvisad"
+    DUPLICATE = "dubblett"
+
+
+@dataclass
+class LoadResult:
+    load_id: int | None
+    source: str
+    file_name: str
+    status: str
+    message: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    partitions: list[str] = field(default_factory=list)  # "191:202401"
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (LoadStatus.STAGED, LoadStatus.PUBLISHED, LoadStatus.DUPLICATE)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sha256_only(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _archive(path: Path, sha256: str, fmt: SourceFormat, settings: Settings) -> Path:
+    target = settings.archive_dir / fmt.name / f"{sha256[:16]}_{path.name}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(target.suffix + ".part")
+        shutil.copyfile(path, tmp)
+        tmp.replace(target)
+    return target
+
+
+def _record(connection: sa.Connection, load_id: int, **values: object) -> None:
+    connection.execute(load_audit.update().where(load_audit.c.load_id == load_id).values(**values))
+
+
+def _quarantine(connection: sa.Connection, load_id: int, file_name: str, issues: Iterable[RowIssue]) -> None:
+    rows = [
+        {"load_id": load_id, "file_name": file_name, "line_no": i.line_no, "column_name": i.column,
+         "value": i.value, "reason": i.reason, "severity": i.severity}
+        for i in issues
+    ]
+    if rows:
+        connection.execute(quarantine.insert(), rows)
+
+
+def _result(connection: sa.Connection, load_id: int) -> LoadResult:
+    row = connection.execute(sa.select(load_audit).where(load_audit.c.load_id == load_id)).one()
+    return LoadResult(
+        load_id=row.load_id, source=row.source, file_name=row.file_name, status=row.status,
+        message=row.message or "", rows_read=row.rows_read, rows_loaded=row.rows_loaded,
+        rows_quarantined=row.rows_quarantined,
+        partitions=[p for p in (row.partitions or "").split(",") if p],
+    )
+
+
+def stage_file(
+    engine: Engine,
+    path: Path,
+    source: str,
+    *,
+    mapping_path: Path | None = None,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    force: bool = False,
+) -> LoadResult:
+    settings = settings or get_settings()
+    fmt = SOURCES[source]
+    path = Path(path)
+    started = _now()
+    try:
+        facts = inspect_file(path)
+        mapping = load_mapping(fmt, mapping_path)
+    except InputFileError as exc:
+        sha = _sha256_only(path) if path.exists() else ""
+        with engine.begin() as connection:
+            load_id = connection.execute(
+                load_audit.insert().values(source=fmt.name, file_name=path.name, sha256=sha, status=LoadStatus.REJECTED,
+                                           message=str(exc), started_at=started, finished_at=_now(),
+                                           rows_read=0, rows_loaded=0, rows_quarantined=0)
+            ).inserted_primary_key[0]
+            return _result(connection, load_id)
+
+    with engine.begin() as connection:
+        earlier = connection.execute(
+            sa.select(load_audit.c.load_id).where(
+                load_audit.c.source == fmt.name, load_audit.c.sha256 == facts.sha256,
+                load_audit.c.status == LoadStatus.PUBLISHED,
+            )
+        ).scalar()
+        if earlier is not None and not force:
+            load_id = connection.execute(
+                load_audit.insert().values(
+                    source=fmt.name, file_name=path.name, sha256=facts.sha256, status=LoadStatus.DUPLICATE,
+                    message=f"Filen är redan inläst (laddning {earlier}, samma SHA-256); ingenting ändrades.",
+                    started_at=started, finished_at=_now(), rows_read=0, rows_loaded=0, rows_quarantined=0)
+            ).inserted_primary_key[0]
+            return _result(connection, load_id)
+        archived = _archive(path, facts.sha256, fmt, settings)
+        load_id = connection.execute(
+            load_audit.insert().values(
+                source=fmt.name, file_name=path.name, sha256=facts.sha256, archived_path=str(archived),
+                encoding=facts.encoding, mapping=mapping.name, status=LoadStatus.LOADING,
+                started_at=started, rows_read=0, rows_loaded=0, rows_quarantined=0)
+        ).inserted_primary_key[0]
+
+    read = loaded = errors = warnings = 0
+    partitions: set[str] = set()
+    names: dict[str, tuple[int, str]] = {}
+    try:
+        for chunk in iter_chunks(path, facts, fmt, mapping, settings.chunk_rows):
+            checked = check_chunk(chunk.frame, fmt)
+            rows = checked.rows
+            issues = chunk.issues + checked.issues
+            read += len(chunk.frame) + sum(1 for i in chunk.issues if i.severity == "fel")
+            errors += sum(1 for i in issues if i.severity == "fel")
+            warnings += sum(1 for i in issues if i.severity == "varning")
+            rows = rows.assign(load_id=load_id)
+            keys = rows[["forvaltning", *fmt.partition_columns]].drop_duplicates()
+            partitions.update(
+                f"{forv}:{fmt.partition_key(rest)}" for forv, *rest in keys.itertuples(index=False, name=None)
+            )
+            if "kontonamn" in rows:
+                _collect_names(rows, names)
+            with engine.begin() as connection:
+                ensure_periods(connection, _years(rows))
+                loaded += bulk_insert(connection, fmt.table, rows)
+                _quarantine(connection, load_id, path.name, issues)
+            if progress:
+                progress(f"{path.name}: {_n(read)} rader lästa, {_n(loaded)} laddade, {_n(errors)} fel")
+    except InputFileError as exc:
+        return _reject(engine, load_id, fmt, str(exc), read, errors)
+    except Exception:
+        _reject(engine, load_id, fmt, "Inläsningen avbröts av ett internt fel; se loggen.", read, errors)
+        raise
+
+    if errors:
+        return _reject(
+            engine, load_id, fmt,
+            f"{errors} rad(er) med fel – filen publicerades inte. Rätta filen och läs in den igen; "
+            f"felen finns i karantänen (laddning {load_id}).", read, errors,
+        )
+    message = f"{loaded} rader laddade" + (f", {warnings} varning(ar) i karantänen" if warnings else "")
+    with engine.begin() as connection:
+        _record(connection, load_id, status=LoadStatus.STAGED, rows_read=read, rows_loaded=loaded,
+                rows_quarantined=warnings, partitions=",".join(sorted(partitions)), message=message,
+                details=json.dumps({"kontonamn": {k: [p, n] for k, (p, n) in names.items()}}, ensure_ascii=False))
+        return _result(connection, load_id)
+
+
+def _n(count: int) -> str:
+    return f"{count:,}".replace(",", "\u00a0")
+
+
+def _years(rows: pd.DataFrame) -> set[int]:
+    if "period" in rows and rows["period"].notna().any():
+        return {int(p) // 100 for p in rows["period"].dropna().unique()}
+    return set()
+
+
+def _collect_names(rows: pd.DataFrame, names: dict[str, tuple[int, str]]) -> None:
+    named = rows.loc[rows["kontonamn"] != "", ["konto", "period", "kontonamn"]]
+    newest = named.sort_values("period").drop_duplicates("konto", keep="last")
+    for konto, per, name in newest.itertuples(index=False, name=None):
+        if konto not in names or names[konto][0] <= per:
+            names[konto] = (int(per), name)
+
+
+def _delete_rows(connection: sa.Connection, fmt: SourceFormat, load_id: int, partition: str | None = None) -> None:
+    condition = fmt.table.c.load_id == load_id
+    if partition is not None:
+        forv, *values = partition.split(":")
+        condition &= fmt.table.c.forvaltning == forv
+        for column, value in zip(fmt.partition_columns, values, strict=True):
+            col = fmt.table.c[column]
+            condition &= col == (int(value) if isinstance(col.type, sa.Integer) else value)
+    connection.execute(fmt.table.delete().where(condition))
+
+
+def _reject(engine: Engine, load_id: int, fmt: SourceFormat, message: str, read: int, errors: int) -> LoadResult:
+    with engine.begin() as connection:
+        _delete_rows(connection, fmt, load_id)
+        _record(connection, load_id, status=LoadStatus.REJECTED, message=message, rows_read=read,
+                rows_loaded=0, rows_quarantined=errors, finished_at=_now())
+        return _result(connection, load_id)
+
+
+def audit_load(engine: Engine, load_id: int) -> LoadResult:
+    """Checks on the staged rows before they become visible; a failure rejects the load."""
+    with engine.connect() as connection:
+        result = _result(connection, load_id)
+    if result.status != LoadStatus.STAGED:
+        return result
+    fmt = SOURCES[result.source]
+    if result.rows_loaded == 0:
+        return _reject(engine, load_id, fmt, "Filen innehåller inga rader att läsa in.", result.rows_read, 0)
+    from bokslut.controls.input_checks import run_input_checks
+
+    failures = run_input_checks(engine, fmt, load_id)
+    if failures:
+        return _reject(engine, load_id, fmt, "Indatakontrollen underkände filen: " + "; ".join(failures),
+                       result.rows_read, 0)
+    return result
+
+
+def publish_load(engine: Engine, load_id: int) -> LoadResult:
+    """Make a staged load the published data of every partition it covers, atomically."""
+    with engine.begin() as connection:
+        result = _result(connection, load_id)
+        if result.status != LoadStatus.STAGED:
+            return result
+        fmt = SOURCES[result.source]
+        replaced = []
+        for partition in result.partitions:
+            forv, key = partition.split(":", 1)
+            where = (publication.c.source == fmt.name) & (publication.c.forvaltning == forv) & (publication.c.partition == key)
+            previous = connection.execute(sa.select(publication.c.load_id).where(where)).scalar()
+            if previous is None:
+                connection.execute(publication.insert().values(
+                    source=fmt.name, forvaltning=forv, partition=key, load_id=load_id, published_at=_now()))
+            else:
+                connection.execute(publication.update().where(where).values(load_id=load_id, published_at=_now()))
+                _delete_rows(connection, fmt, previous, partition)
+                replaced.append(f"{key} (ersatte laddning {previous})")
+        details = json.loads(connection.execute(
+            sa.select(load_audit.c.details).where(load_audit.c.load_id == load_id)).scalar() or "{}")
+        _apply_account_names(connection, details.get("kontonamn", {}))
+        message = result.message + (f"; ersatte {', '.join(replaced)}" if replaced else "")
+        _record(connection, load_id, status=LoadStatus.PUBLISHED, finished_at=_now(), message=message)
+        return _result(connection, load_id)
+
+
+def _apply_account_names(connection: sa.Connection, names: dict[str, list]) -> None:
+    """The newest name wins: a name from a later period replaces an older or shipped one."""
+    existing = {r.code: r for r in connection.execute(sa.select(account))}
+    for konto, (per, name) in names.items():
+        row = existing.get(konto)
+        if row is None:
+            connection.execute(account.insert().values(
+                code=konto, name=name, fixed_line=False, name_source="export", name_period=per))
+        elif row.name != name and (row.name_period is None or row.name_period <= per):
+            connection.execute(account.update().where(account.c.code == konto).values(
+                name=name, name_source="export", name_period=per))
+        elif row.name_period is None or row.name_period < per:
+            connection.execute(account.update().where(account.c.code == konto).values(name_period=per))
+
+
+def load_file(engine: Engine, path: Path, source: str, **options: object) -> LoadResult:
+    """Stage, audit and publish one file (the CLI path; the DAG runs the three as tasks)."""
+    result = stage_file(engine, path, source, **options)
+    if result.status == LoadStatus.STAGED:
+        result = audit_load(engine, result.load_id)
+    if result.status == LoadStatus.STAGED:
+        result = publish_load(engine, result.load_id)
+    return result
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, folders expanded to their input files in name order."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.suffix.lower() in INPUT_SUFFIXES and p.is_file())
+        elif path.exists():
+            files.append(path)
+        else:
+            raise InputFileError(f"Filen eller mappen {path} finns inte.")
+    return files

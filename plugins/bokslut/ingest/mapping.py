@@ -1,0 +1,61 @@
+"""Header mappings: a YAML file per site that renames its headers to the canonical ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bokslut.ingest.errors import InputFileError
+from bokslut.ingest.formats import SourceFormat
+from bokslut.settings import MAPPINGS_DIR
+
+
+def _key(header: str) -> str:
+    return header.strip().casefold()
+
+
+@dataclass(frozen=True)
+class HeaderMapping:
+    name: str
+    source: str
+    aliases: dict[str, tuple[str, ...]]  # canonical header -> accepted headers
+
+    @classmethod
+    def load(cls, path: Path) -> "HeaderMapping":
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
+            raise InputFileError(f"Mappningsfilen {path.name} saknar avsnittet 'columns'.")
+        aliases = {
+            canonical: tuple(str(a) for a in (accepted if isinstance(accepted, list) else [accepted]))
+            for canonical, accepted in data["columns"].items()
+        }
+        return cls(name=path.name, source=str(data.get("source", "")), aliases=aliases)
+
+    def resolve(self, headers: list[str], fmt: SourceFormat) -> dict[str, int]:
+        """Canonical header -> position in the file; missing required columns fail the file."""
+        positions = {_key(h): i for i, h in enumerate(headers)}
+        found: dict[str, int] = {}
+        for fld in fmt.fields:
+            for alias in self.aliases.get(fld.header, (fld.header,)):
+                if _key(alias) in positions:
+                    found[fld.header] = positions[_key(alias)]
+                    break
+        missing = [f.header for f in fmt.fields if f.required and f.header not in found]
+        if missing:
+            raise InputFileError(
+                f"Obligatorisk kolumn saknas: {', '.join(missing)}. "
+                f"Kolumner i filen: {', '.join(h.strip() for h in headers)}. "
+                f"(Mappning: {self.name})"
+            )
+        return found
+
+
+def load_mapping(fmt: SourceFormat, path: Path | None = None) -> HeaderMapping:
+    mapping = HeaderMapping.load(path or MAPPINGS_DIR / fmt.default_mapping)
+    if mapping.source and mapping.source != fmt.name:
+        raise InputFileError(
+            f"Mappningen {mapping.name} gäller källan '{mapping.source}', inte '{fmt.name}'."
+        )
+    return mapping

@@ -1,0 +1,64 @@
+"""Exact money: every amount is an integer number of öre inside the pipeline.
+
+Amounts enter as Swedish text (``-1 234 567,89``, NBSP or narrow NBSP as thousands separator,
+decimal comma or point) or as Excel numbers, and leave as öre ``int`` or formatted text. Floats
+are never summed: pandas/pyarrow parse to ``int64`` öre, SQL sums ``BIGINT`` öre.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+# Space, NBSP, narrow NBSP and thin space are all used as thousands separators in exports.
+THOUSANDS_SEPARATORS = " \u00a0\u202f\u2009"
+_AMOUNT_RE = re.compile(r"^[-+]?(\d+)([.,](\d{1,2}))?$")
+
+
+class AmountError(ValueError):
+    """An amount that is not a number with at most two decimals (message in Swedish)."""
+
+
+def parse_amount_ore(text: str) -> int:
+    """Parse one amount in any accepted export spelling into öre."""
+    cleaned = text.strip()
+    for sep in THOUSANDS_SEPARATORS:
+        cleaned = cleaned.replace(sep, "")
+    cleaned = cleaned.replace("\u2212", "-")  # typographic minus from Word/Excel
+    match = _AMOUNT_RE.match(cleaned)
+    if not match:
+        raise AmountError(f"'{text}' är inte ett belopp (väntat t.ex. -1 234,50)")
+    sign = -1 if cleaned.startswith("-") else 1
+    kronor = int(match.group(1))
+    decimals = (match.group(3) or "").ljust(2, "0")
+    return sign * (kronor * 100 + int(decimals or 0))
+
+
+def number_to_ore(value: float | int | Decimal) -> int:
+    """Convert an Excel cell number (float) to öre without binary rounding surprises."""
+    try:
+        exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    except InvalidOperation as exc:  # pragma: no cover - Decimal accepts every int/float
+        raise AmountError(f"'{value}' är inte ett belopp") from exc
+    ore = exact * 100
+    if ore != ore.to_integral_value():
+        raise AmountError(f"'{value}' har fler än två decimaler")
+    return int(ore.to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
+def ore_to_decimal(ore: int) -> Decimal:
+    return Decimal(ore).scaleb(-2)
+
+
+def format_plain(ore: int) -> str:
+    """Decimal point, no thousands separators: the format of the reference TSV files."""
+    sign = "-" if ore < 0 else ""
+    kronor, rest = divmod(abs(ore), 100)
+    return f"{sign}{kronor}.{rest:02d}"
+
+
+def format_swedish(ore: int) -> str:
+    """``-1 234 567,89`` with NBSP thousands, as printed in the city's reports."""
+    sign = "-" if ore < 0 else ""
+    kronor, rest = divmod(abs(ore), 100)
+    return f"{sign}{kronor:,}".replace(",", "\u00a0") + f",{rest:02d}"

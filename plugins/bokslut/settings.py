@@ -1,0 +1,48 @@
+"""One place for every setting, with explicit defaults (override through the environment).
+
+Credentials never live here: the warehouse URL, SMTP and Slack come from the environment or
+from Airflow connections; ``.env.example`` lists them.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+INCLUDE_DIR = PROJECT_ROOT / "include"
+SQL_DIR = INCLUDE_DIR / "sql"
+MAPPINGS_DIR = INCLUDE_DIR / "mappings"
+REFERENCE_DIR = INCLUDE_DIR / "reference"
+LAYOUTS_DIR = INCLUDE_DIR / "layouts"
+TEMPLATES_DIR = INCLUDE_DIR / "templates"
+EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    warehouse_url: str
+    landing_dir: Path
+    archive_dir: Path
+    outbox_dir: Path
+    chunk_rows: int
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        data_dir = Path(os.environ.get("BOKSLUT_DATA_DIR", PROJECT_ROOT / "data"))
+        return cls(
+            data_dir=data_dir,
+            warehouse_url=os.environ.get(
+                "BOKSLUT_WAREHOUSE_URL", f"sqlite:///{data_dir / 'warehouse.sqlite'}"
+            ),
+            landing_dir=Path(os.environ.get("BOKSLUT_LANDING_DIR", data_dir / "landing")),
+            archive_dir=Path(os.environ.get("BOKSLUT_ARCHIVE_DIR", data_dir / "archive")),
+            outbox_dir=Path(os.environ.get("BOKSLUT_OUTBOX_DIR", PROJECT_ROOT / "out")),
+            chunk_rows=int(os.environ.get("BOKSLUT_CHUNK_ROWS", "200000")),
+        )
+
+
+def get_settings() -> Settings:
+    return Settings.from_env()

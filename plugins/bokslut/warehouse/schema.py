@@ -1,0 +1,159 @@
+"""Warehouse tables (SQLAlchemy Core). Alembic migrations in ``warehouse/migrations`` create them.
+
+Amounts are ``BIGINT`` öre so sums are exact on SQLite and PostgreSQL alike. Loaded rows carry
+their ``load_id``; a (source, förvaltning, partition) is published by pointing ``publication`` at
+one load, so replacing a period is a single atomic pointer swap (write-audit-publish).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+load_audit = sa.Table(
+    "load_audit",
+    metadata,
+    sa.Column("load_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(40), nullable=False),  # ledger, budget, ...
+    sa.Column("file_name", sa.String(500), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("archived_path", sa.String(1000)),
+    sa.Column("encoding", sa.String(20)),
+    sa.Column("mapping", sa.String(200)),
+    sa.Column("status", sa.String(20), nullable=False),  # see ingest.load.LoadStatus
+    sa.Column("rows_read", sa.Integer, nullable=False, default=0),
+    sa.Column("rows_loaded", sa.Integer, nullable=False, default=0),
+    sa.Column("rows_quarantined", sa.Integer, nullable=False, default=0),
+    sa.Column("partitions", sa.Text),  # comma-separated partitions the file covers
+    sa.Column("message", sa.Text),  # Swedish, for finance
+    sa.Column("details", sa.Text),  # JSON: account names seen, ignored headers (applied at publish)
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+)
+
+quarantine = sa.Table(
+    "quarantine",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("load_id", sa.Integer, sa.ForeignKey("load_audit.load_id"), nullable=False, index=True),
+    sa.Column("file_name", sa.String(500), nullable=False),
+    sa.Column("line_no", sa.Integer),  # 1 = header line
+    sa.Column("column_name", sa.String(100)),
+    sa.Column("value", sa.String(200)),
+    sa.Column("reason", sa.Text, nullable=False),  # Swedish
+    sa.Column("severity", sa.String(10), nullable=False),  # fel | varning
+)
+
+publication = sa.Table(
+    "publication",
+    metadata,
+    sa.Column("source", sa.String(40), primary_key=True),
+    sa.Column("forvaltning", sa.String(3), primary_key=True),
+    sa.Column("partition", sa.String(20), primary_key=True),  # 202401 | 2024:BJ
+    sa.Column("load_id", sa.Integer, sa.ForeignKey("load_audit.load_id"), nullable=False),
+    sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+posting = sa.Table(
+    "posting",
+    metadata,
+    sa.Column("load_id", sa.Integer, nullable=False),
+    sa.Column("source_line", sa.Integer, nullable=False),
+    sa.Column("forvaltning", sa.String(3), nullable=False),
+    sa.Column("period", sa.Integer, nullable=False),  # YYYYPP
+    sa.Column("konto", sa.String(4), nullable=False),
+    sa.Column("ansvar", sa.String(20), nullable=False, default=""),
+    sa.Column("verksamhet", sa.String(20), nullable=False, default=""),
+    sa.Column("projekt", sa.String(20), nullable=False, default=""),
+    sa.Column("motpart", sa.String(4), nullable=False, default=""),
+    sa.Column("anslag", sa.String(1), nullable=False),
+    sa.Column("vertyp", sa.String(2), nullable=False),
+    sa.Column("vernr", sa.String(30), nullable=False),
+    sa.Column("datum", sa.Date, nullable=False),
+    sa.Column("text", sa.String(500), nullable=False, default=""),
+    sa.Column("amount_ore", sa.BigInteger, nullable=False),
+    sa.Index("ix_posting_load", "load_id", "forvaltning", "period"),
+)
+
+budget = sa.Table(
+    "budget",
+    metadata,
+    sa.Column("load_id", sa.Integer, nullable=False),
+    sa.Column("source_line", sa.Integer, nullable=False),
+    sa.Column("forvaltning", sa.String(3), nullable=False),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("version", sa.String(2), nullable=False),  # VP, BJ, T1, T2
+    sa.Column("period", sa.Integer),  # NULL = whole year
+    sa.Column("konto", sa.String(4), nullable=False),
+    sa.Column("ansvar", sa.String(20), nullable=False, default=""),
+    sa.Column("verksamhet", sa.String(20), nullable=False, default=""),
+    sa.Column("projekt", sa.String(20), nullable=False, default=""),
+    sa.Column("anslag", sa.String(1), nullable=False),
+    sa.Column("amount_ore", sa.BigInteger, nullable=False),
+    sa.Index("ix_budget_load", "load_id", "forvaltning", "year", "version"),
+)
+
+asset_register = sa.Table(
+    "asset_register",
+    metadata,
+    sa.Column("load_id", sa.Integer, nullable=False, index=True),
+    sa.Column("source_line", sa.Integer, nullable=False),
+    sa.Column("forvaltning", sa.String(3), nullable=False),
+    sa.Column("period", sa.Integer, nullable=False),
+    sa.Column("konto", sa.String(4), nullable=False),
+    sa.Column("transaktionstyp", sa.String(60), nullable=False),
+    sa.Column("amount_ore", sa.BigInteger, nullable=False),
+)
+
+treasury = sa.Table(  # stadskassans konto: the leg of payments not in the förvaltning's ledger
+    "treasury",
+    metadata,
+    sa.Column("load_id", sa.Integer, nullable=False, index=True),
+    sa.Column("source_line", sa.Integer, nullable=False),
+    sa.Column("forvaltning", sa.String(3), nullable=False),
+    sa.Column("period", sa.Integer, nullable=False),
+    sa.Column("transaktionstyp", sa.String(60), nullable=False),
+    sa.Column("amount_ore", sa.BigInteger, nullable=False),
+)
+
+account = sa.Table(  # kontoplan: names for 4-digit accounts and 3/2-digit groups
+    "account",
+    metadata,
+    sa.Column("code", sa.String(4), primary_key=True),  # 2, 3 or 4 digits
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("valid_from_year", sa.Integer),  # NULL = always
+    sa.Column("valid_to_year", sa.Integer),
+    sa.Column("fixed_line", sa.Boolean, nullable=False, default=False),  # printed even when zero
+    sa.Column("name_source", sa.String(20), nullable=False),  # reference | export
+    sa.Column("name_period", sa.Integer),  # period of the export row the name came from
+)
+
+counterparty_class = sa.Table(
+    "counterparty_class",
+    metadata,
+    sa.Column("range_from", sa.String(4), primary_key=True),
+    sa.Column("range_to", sa.String(4), nullable=False),
+    sa.Column("class", sa.String(30), nullable=False),  # externt | stadens_bolag | internt | forvaltningsinternt
+    sa.Column("report_column", sa.String(20), nullable=False),  # externt | stadens_bolag | internt
+    sa.Column("description", sa.String(200), nullable=False),
+)
+
+period = sa.Table(
+    "period",
+    metadata,
+    sa.Column("period", sa.Integer, primary_key=True),  # YYYYPP
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("pp", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # ib | manad | bokslut | efter_bokslut
+    sa.Column("tertial", sa.Integer),  # 1, 2, 3 for months; NULL otherwise
+    sa.Column("label", sa.String(40), nullable=False),
+)
