@@ -1,0 +1,145 @@
+"""Command line ``bokslut``: the pipeline's functions outside Airflow.
+
+Exit codes: 0 success, 1 bad input (a file rejected, a report that cannot be built),
+2 wrong usage. Errors are one Swedish line on stderr; progress goes to stderr too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bokslut.ingest.formats import SOURCES
+from bokslut.reports.ledger import REPORT_NAMES
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+def _period(text: str) -> int:
+    if not (len(text) == 6 and text.isdigit() and int(text[4:]) <= 14):
+        raise argparse.ArgumentTypeError(f"ogiltig period '{text}': ange ÅÅÅÅPP med PP 00–14, t.ex. 202413")
+    return int(text)
+
+
+def _forvaltning(text: str) -> str:
+    if not (len(text) == 3 and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"ogiltig förvaltning '{text}': ange tre siffror, t.ex. 191")
+    return text
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bokslut", description="Månadsavslut, tertial och bokslut för en förvaltning.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    load = sub.add_parser("load", help="läs in exportfiler (fil eller mapp, flera går bra)")
+    load.add_argument("source", choices=sorted(SOURCES), help="vilken sorts fil")
+    load.add_argument("paths", nargs="+", type=Path, metavar="FIL|MAPP")
+    load.add_argument("--mapping", type=Path, help="YAML-fil som mappar filens rubriker (se include/mappings)")
+    load.add_argument("--force", action="store_true", help="läs in även en fil som redan är inläst")
+
+    report = sub.add_parser("report", help="skriv en rapport (TSV till stdout som standard)")
+    report.add_argument("name", choices=[*REPORT_NAMES, "alla"])
+    report.add_argument("--forvaltning", type=_forvaltning, required=True)
+    report.add_argument("--period", type=_period, required=True)
+    report.add_argument("--format", choices=["tsv", "xlsx"], default="tsv")
+    report.add_argument("-o", "--output", type=Path, help="fil (eller mapp för 'alla' i TSV)")
+
+    demo = sub.add_parser("demo-data", help="skapa syntetiska exportfiler (ledger, budget, ...)")
+    demo.add_argument("--year", type=int, default=2024)
+    demo.add_argument("-o", "--output", type=Path, required=True)
+    demo.add_argument("--rows", type=int, help="ungefärligt antal konteringar (samma totaler)")
+    demo.add_argument("--seed", type=int)
+
+    db = sub.add_parser("db", help="lagrets schema")
+    db.add_argument("action", choices=["upgrade", "current"])
+    return parser
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _load(args: argparse.Namespace) -> int:
+    from bokslut.ingest.load import expand_paths, load_file
+    from bokslut.warehouse.db import ready_engine
+
+    engine = ready_engine()
+    failed = 0
+    for path in expand_paths(args.paths):
+        _say(f"Läser {path} ({args.source}) …")
+        result = load_file(engine, path, args.source, mapping_path=args.mapping, progress=_say, force=args.force)
+        partitions = f" [{', '.join(result.partitions)}]" if result.partitions else ""
+        _say(f"{path.name}: {result.status} – {result.message}{partitions}")
+        failed += not result.ok
+    if failed:
+        _say(f"fel: {failed} fil(er) avvisades; inget publicerat i deras perioder ändrades.")
+        return EXIT_INPUT
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from bokslut.reports.ledger import build_reports
+    from bokslut.reports.tsv import write_tsv
+    from bokslut.warehouse.db import ready_engine
+
+    names = REPORT_NAMES if args.name == "alla" else (args.name,)
+    reports = build_reports(ready_engine(), args.forvaltning, args.period, names)
+    if args.format == "xlsx":
+        from bokslut.reports.xlsx import write_workbook
+
+        default = Path(f"{args.name}_{args.forvaltning}_{args.period}.xlsx")
+        path = write_workbook(list(reports.values()), args.output or default)
+        _say(f"Skrev {path}")
+    elif len(reports) == 1 and args.output is None:
+        write_tsv(next(iter(reports.values())), sys.stdout)
+    elif len(reports) == 1:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        with args.output.open("w", encoding="utf-8", newline="") as fh:
+            write_tsv(next(iter(reports.values())), fh)
+        _say(f"Skrev {args.output}")
+    else:
+        folder = args.output or Path(".")
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, report in reports.items():
+            path = folder / f"{name}_{args.forvaltning}_{args.period}.tsv"
+            with path.open("w", encoding="utf-8", newline="") as fh:
+                write_tsv(report, fh)
+            _say(f"Skrev {path}")
+    return EXIT_OK
+
+
+def _demo_data(args: argparse.Namespace) -> int:
+    from bokslut.generator import generate
+
+    result = generate(args.year, args.output, rows=args.rows, seed=args.seed, progress=_say)
+    _say(f"Skrev syntetiska exportfiler för {args.year} till {args.output} ({result.postings} konteringar)")
+    return EXIT_OK
+
+
+def _db(args: argparse.Namespace) -> int:
+    from bokslut.warehouse.db import current_revision, get_engine, upgrade
+
+    engine = get_engine()
+    if args.action == "upgrade":
+        upgrade(engine)
+    print(current_revision(engine))
+    return EXIT_OK
+
+
+COMMANDS = {"load": _load, "report": _report, "demo-data": _demo_data, "db": _db}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from bokslut.ingest.errors import InputFileError
+
+    try:
+        return COMMANDS[args.command](args)
+    except (InputFileError, ValueError) as exc:
+        _say(f"fel: {exc}")
+        return EXIT_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

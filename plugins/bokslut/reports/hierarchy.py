@@ -1,0 +1,128 @@
+"""Balansräkning and Resultaträkning: account hierarchy (4 → 3 → 2 digits) under layout sections."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+import yaml
+
+from bokslut.reports.figures import REPORT_COLUMNS, LedgerFigures
+from bokslut.reports.model import Column, Report, ReportRow
+from bokslut.settings import LAYOUTS_DIR
+
+ACCOUNT_COLUMNS = [
+    Column("level", "Nivå", "int"),
+    Column("account", "Konto", "text"),
+    Column("name", "Benämning", "text"),
+]
+CLASS_HEADINGS = {"externt": "Externt", "stadens_bolag": "Stadens bolag", "internt": "Internt"}
+
+
+@cache
+def load_layout(key: str) -> dict:
+    return yaml.safe_load((LAYOUTS_DIR / f"{key}.yaml").read_text(encoding="utf-8"))
+
+
+def _section_groups(layout: dict) -> dict[str, str]:
+    """2-digit group -> section name."""
+    return {f"{g:02d}": row["section"] for row in layout["rows"] if "section" in row for g in row["groups"]}
+
+
+# Measures per account: a function (figures, konto) -> {column: öre}.
+Measure = Callable[[LedgerFigures, str], dict[str, int]]
+
+
+def _balance_measure(all_externt: set[str]) -> Measure:
+    def measure(fig: LedgerFigures, konto: str) -> dict[str, int]:
+        values = {"ib": 0, "change": 0, **{c: 0 for c in REPORT_COLUMNS}}
+        for (k, _anslag, column), (opening, movement) in fig.balances.items():
+            if k != konto:
+                continue
+            values["ib"] += opening
+            values["change"] += movement
+            values["externt" if konto[:2] in all_externt else column] += opening + movement
+        values["ub_totalt"] = values["ib"] + values["change"]
+        return values
+
+    return measure
+
+
+def _result_measure(fig: LedgerFigures, konto: str) -> dict[str, int]:
+    values = {c: 0 for c in REPORT_COLUMNS}
+    for (k, anslag, column), (_opening, movement) in fig.balances.items():
+        if k == konto and anslag == "D":
+            values[column] += movement
+    values["totalt"] = sum(values.values())
+    return values
+
+
+def _build(fig: LedgerFigures, layout: dict, columns: list[Column], measure: Measure,
+           printed: set[str], period_from: int) -> Report:
+    amount_keys = [c.key for c in columns if c.kind == "amount"]
+    report = Report(layout["key"], layout["title"], fig.forvaltning, period_from, fig.period, columns)
+    by_group: dict[str, list[str]] = {}
+    sections = _section_groups(layout)
+    for konto in sorted(printed):
+        by_group.setdefault(konto[:2], []).append(konto)
+    outside = sorted(k for k in printed if k[:2] not in sections)
+    if outside:
+        report.notes.append("Konton utanför rapportens avsnitt (kontrollera kontoplanen): " + ", ".join(outside))
+
+    def add(sum_to: dict[str, int], values: dict[str, int]) -> None:
+        for key in amount_keys:
+            sum_to[key] = sum_to.get(key, 0) + values.get(key, 0)
+
+    since_total: dict[str, int] = {}
+    running: dict[str, int] = {}
+    for item in layout["rows"]:
+        if "total" in item:
+            totals = running if layout.get("running_totals") else since_total
+            report.rows.append(ReportRow("total", {"level": 0, "account": "", "name": item["total"], **totals}, 0))
+            since_total = {}
+            continue
+        section_row = ReportRow("section", {"level": 1, "account": "", "name": item["section"]}, 1)
+        report.rows.append(section_row)
+        section_sum: dict[str, int] = {}
+        for group in (f"{g:02d}" for g in item["groups"]):
+            group_sum: dict[str, int] = {}
+            accounts = by_group.get(group, [])
+            for sub in sorted({k[:3] for k in accounts}):
+                sub_sum: dict[str, int] = {}
+                for konto in (k for k in accounts if k[:3] == sub):
+                    values = measure(fig, konto)
+                    report.rows.append(ReportRow("account", {"level": 4, "account": konto, "name": fig.name(konto), **values}, 4))
+                    add(sub_sum, values)
+                report.rows.append(ReportRow("group", {"level": 3, "account": sub, "name": fig.name(sub), **sub_sum}, 3))
+                add(group_sum, sub_sum)
+            if accounts:
+                report.rows.append(ReportRow("group", {"level": 2, "account": group, "name": fig.name(group), **group_sum}, 2))
+                add(section_sum, group_sum)
+        section_row.values.update({k: section_sum.get(k, 0) for k in amount_keys})
+        add(since_total, section_sum)
+        add(running, section_sum)
+    return report
+
+
+def balansrakning(fig: LedgerFigures) -> Report:
+    layout = load_layout("balansrakning")
+    all_externt = {f"{g:02d}" for row in layout["rows"] if row.get("all_externt") for g in row["groups"]}
+    columns = ACCOUNT_COLUMNS + [
+        Column("ib", "IB"), Column("change", "Förändring"),
+        *(Column(c, f"UB {h}") for c, h in CLASS_HEADINGS.items()), Column("ub_totalt", "UB Totalt"),
+    ]
+    balance_groups = set(_section_groups(layout))
+    printed = {k for k in fig.fixed_accounts if k[:2] in balance_groups}
+    printed |= {k for k in fig.accounts() if k[0] in "12"}
+    return _build(fig, layout, columns, _balance_measure(all_externt), printed, fig.year * 100)
+
+
+def resultatrakning(fig: LedgerFigures) -> Report:
+    layout = load_layout("resultatrakning")
+    columns = ACCOUNT_COLUMNS + [*(Column(c, h) for c, h in CLASS_HEADINGS.items()), Column("totalt", "Totalt")]
+    result_groups = set(_section_groups(layout))
+    printed = {k for k in fig.fixed_accounts if k[:2] in result_groups}
+    # Every drift account of classes 3–8 is printed; one outside the sections is named in a note
+    # rather than dropped. 89xx (transfer of the year's result) is outside the report by design.
+    printed |= {k for (k, anslag, _c) in fig.balances if anslag == "D" and k[0] in "345678" and k[:2] != "89"}
+    return _build(fig, layout, columns, _result_measure, printed, fig.year * 100 + 1)

@@ -1,0 +1,280 @@
+"""Budgetavräkning, Anläggningsinformation and Anläggnings- och rörelsekapital: row-based reports.
+
+Each row of the layout names a measure; the measures are small sums over the shared per-account
+figures, so the three reports and the Kontokontroller agree by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bokslut.reports.figures import LedgerFigures
+from bokslut.reports.hierarchy import load_layout
+from bokslut.reports.model import NOT_DELIVERED, Column, Report, ReportRow
+
+ROW_COLUMNS = [
+    Column("source_line", "Rad i stadens mall", "int"),
+    Column("section", "Avsnitt", "text"),
+    Column("row", "Rad", "text"),
+]
+
+
+def _groups(first: int, last: int) -> set[str]:
+    return {f"{g:02d}" for g in range(first, last + 1)}
+
+
+@dataclass
+class LedgerMeasures:
+    """The named sums the reports and controls are built from (öre)."""
+
+    fig: LedgerFigures
+
+    def drift(self, predicate: Callable[[str], bool]) -> int:
+        return self.fig.total(anslag="D", predicate=predicate)
+
+    def drift_groups(self, groups: set[str]) -> int:
+        return self.drift(lambda k: k[:2] in groups)
+
+    # Resultaträkning lines
+    @property
+    def rr_intakter(self) -> int:
+        return self.drift_groups(_groups(30, 38))
+
+    @property
+    def rr_kostnader(self) -> int:
+        return self.drift_groups(_groups(40, 78))
+
+    @property
+    def rr_avskrivningar(self) -> int:
+        return self.drift_groups({"79"})
+
+    @property
+    def rr_finansiella_intakter(self) -> int:
+        return self.drift_groups({"84"})
+
+    @property
+    def rr_finansiella_kostnader(self) -> int:
+        return self.drift_groups({"85"})
+
+    @property
+    def rr_internranta(self) -> int:
+        return self.drift(lambda k: k.startswith("852"))
+
+    @property
+    def rr_arets_resultat(self) -> int:
+        return self.drift_groups(_groups(30, 38) | _groups(40, 88))
+
+    # Investment (Anslag I)
+    @property
+    def investering_utgifter(self) -> int:
+        return self.fig.total(anslag="I", predicate=lambda k: "4000" <= k <= "8999" and not k.startswith("789"))
+
+    @property
+    def investering_inkomster(self) -> int:
+        return self.fig.total(anslag="I", predicate=lambda k: k.startswith("3"))
+
+    @property
+    def aktiverat(self) -> int:
+        return self.fig.total(predicate=lambda k: k.startswith("789"))
+
+    # Balance sheet
+    def balance(self, predicate: Callable[[str], bool], *, opening: bool, movement: bool) -> int:
+        return self.fig.total(predicate=predicate, opening=opening, movement=movement)
+
+    @property
+    def eget_kapital_ib(self) -> int:
+        return self.balance(lambda k: k.startswith("20"), opening=True, movement=False)
+
+    @property
+    def eget_kapital_change(self) -> int:
+        return self.balance(lambda k: k.startswith("20"), opening=False, movement=True)
+
+    @property
+    def interna_utbetalningar(self) -> int:
+        return self.fig.total(predicate=lambda k: k[:3] in ("904", "905"))
+
+
+# ---------------------------------------------------------------- Budgetavräkning
+
+
+def budgetavrakning(fig: LedgerFigures, budget: dict[tuple[str, str], int] | None) -> Report:
+    layout = load_layout("budgetavrakning")
+    m = LedgerMeasures(fig)
+
+    def budget_sum(predicate: Callable[[str, str], bool]) -> int | str:
+        if budget is None:
+            return NOT_DELIVERED
+        return sum(v for (konto, anslag), v in budget.items() if predicate(konto, anslag))
+
+    def drift_budget(groups: set[str], exclude_prefix: str | None = None) -> int | str:
+        return budget_sum(lambda k, a: a == "D" and k[:2] in groups and not (exclude_prefix and k.startswith(exclude_prefix)))
+
+    def accounts(name: str) -> set[str]:
+        return {str(k) for k in layout.get(name, [])}
+
+    def configured(name: str, anslag: str | None) -> tuple[int | str, int]:
+        konton = accounts(name)
+        return (budget_sum(lambda k, a: k in konton and (anslag is None or a == anslag)),
+                m.fig.total(anslag=anslag, predicate=lambda k: k in konton))
+
+    rows: dict[str, tuple[int | str, int]] = {}
+    rows["drift_och_underhall"] = (
+        _add(drift_budget(_groups(40, 78)), drift_budget({"85"}, exclude_prefix="852")),
+        m.rr_kostnader + m.rr_finansiella_kostnader - m.rr_internranta,
+    )
+    rows["avskrivningar"] = (drift_budget({"79"}), m.rr_avskrivningar)
+    rows["internranta"] = (budget_sum(lambda k, a: a == "D" and k.startswith("852")), m.rr_internranta)
+    rows["kostnader"] = _sum_rows(rows, "drift_och_underhall", "avskrivningar", "internranta")
+    rows["verksamhetens_intakter"] = (drift_budget(_groups(30, 38) | {"84"}), m.rr_intakter + m.rr_finansiella_intakter)
+    rows["intaktsford_investeringsinkomst"] = configured("intaktsford_investeringsinkomst_konton", "D")
+    rows["intakter"] = _sum_rows(rows, "verksamhetens_intakter", "intaktsford_investeringsinkomst")
+    rows["summa_drift"] = _sum_rows(rows, "kostnader", "intakter")
+    rows["investering_utgifter"] = (
+        budget_sum(lambda k, a: a == "I" and "4000" <= k <= "8999" and not k.startswith("789")), m.investering_utgifter)
+    rows["investering_inkomster"] = (budget_sum(lambda k, a: a == "I" and k.startswith("3")), m.investering_inkomster)
+    rows["summa_investering"] = _sum_rows(rows, "investering_utgifter", "investering_inkomster")
+    rows["exploateringsinkomster"] = (configured("exploateringsinkomst_konton", None)[0], 0)
+    rows["investering_netto"] = _sum_rows(rows, "summa_investering", "exploateringsinkomster")
+    rows["forsaljningsbeting"] = (configured("forsaljningsbeting_konton", None)[0], 0)
+
+    columns = ROW_COLUMNS + [
+        Column("budget_inkl_budgetjust", "Budget inkl. budgetjusteringar"),
+        Column("utfall", "Utfall"),
+        Column("avvikelse", "Avvikelse"),
+        Column("derivation", "Beräkning", "text"),
+    ]
+    report = Report(layout["key"], layout["title"], fig.forvaltning, fig.year * 100 + 1, fig.period, columns)
+    for item in layout["rows"]:
+        planned, actual = rows[item["measure"]]
+        deviation = planned - actual if isinstance(planned, int) else NOT_DELIVERED
+        report.rows.append(ReportRow("line", {
+            "source_line": item["line"], "section": item["section"], "row": item["row"],
+            "budget_inkl_budgetjust": planned, "utfall": actual, "avvikelse": deviation,
+            "derivation": item["derivation"],
+        }))
+    if budget is None:
+        report.notes.append(f"Budgetversion {layout['budget_version']} är inte inläst: budgetkolumnen är tom.")
+    return report
+
+
+def _add(a: int | str, b: int | str) -> int | str:
+    return a + b if isinstance(a, int) and isinstance(b, int) else NOT_DELIVERED
+
+
+def _sum_rows(rows: dict[str, tuple[int | str, int]], *names: str) -> tuple[int | str, int]:
+    planned: int | str = 0
+    actual = 0
+    for name in names:
+        planned = _add(planned, rows[name][0])
+        actual += rows[name][1]
+    return planned, actual
+
+
+# ---------------------------------------------------------------- Anläggningsinformation
+
+
+def anlaggning(fig: LedgerFigures, register: list | None) -> Report:
+    layout = load_layout("anlaggning")
+    column_specs: dict[str, dict] = layout["columns"]
+
+    def column_of(konto: str) -> str | None:
+        for key, spec in column_specs.items():
+            if any(konto.startswith(p) for p in spec["prefixes"]) and not any(
+                konto.startswith(x) for x in spec.get("exclude", [])
+            ):
+                return key
+        return None
+
+    def is_depreciation(konto: str) -> bool:
+        return konto[:2] in layout["depreciation_groups"] and konto[3] == "9"
+
+    hb: dict[str, dict[str, int]] = {key: {} for key in column_specs}
+    for key in column_specs:
+        in_column = lambda k, key=key: column_of(k) == key  # noqa: E731
+        for kind, pred in (("anskaffning", lambda k: in_column(k) and not is_depreciation(k)),
+                           ("avskrivning", lambda k: in_column(k) and is_depreciation(k))):
+            hb[key][f"ib_{kind}"] = fig.total(predicate=pred, opening=True, movement=False)
+            hb[key][f"change_{kind}"] = fig.total(predicate=pred, opening=False, movement=True)
+            hb[key][f"ub_{kind}"] = hb[key][f"ib_{kind}"] + hb[key][f"change_{kind}"]
+        hb[key]["bokfort_varde"] = hb[key]["ub_anskaffning"] + hb[key]["ub_avskrivning"]
+        hb[key]["change_huvudbok"] = hb[key]["change_anskaffning"] + hb[key]["change_avskrivning"]
+
+    by_type: dict[tuple[str, str], int] = {}
+    unplaced: set[str] = set()
+    for row in register or []:
+        key = column_of(row.konto)
+        if key is None:
+            unplaced.add(row.konto)
+            continue
+        by_type[(key, row.transaktionstyp)] = by_type.get((key, row.transaktionstyp), 0) + int(row.amount_ore)
+
+    def register_value(key: str, types: list[str] | str) -> int | str:
+        if register is None:
+            return NOT_DELIVERED
+        return sum(v for (k, t), v in by_type.items() if k == key and (types == "all" or t in types))
+
+    columns = ROW_COLUMNS + [Column(key, spec["heading"]) for key, spec in column_specs.items()]
+    report = Report(layout["key"], layout["title"], fig.forvaltning, fig.year * 100, fig.period, columns)
+    for item in layout["rows"]:
+        values: dict[str, int | str | None] = {"source_line": item["line"], "section": item["section"], "row": item["row"]}
+        for key in column_specs:
+            if "register" in item:
+                values[key] = register_value(key, item["register"])
+            elif item["measure"] == "diff_hb_anl":
+                anl = register_value(key, "all")
+                values[key] = hb[key]["change_huvudbok"] - anl if isinstance(anl, int) else NOT_DELIVERED
+            else:
+                values[key] = hb[key][item["measure"]]
+        report.rows.append(ReportRow("line", values))
+    if register is None:
+        report.notes.append("Anläggningsreskontran är inte levererad: reskontrablocket och avstämningen visas inte.")
+    if unplaced:
+        report.notes.append("Reskontrakonton utanför rapportens kolumner: " + ", ".join(sorted(unplaced)))
+    return report
+
+
+# ---------------------------------------------------------------- Anläggnings- och rörelsekapital
+
+
+def anl_rorelsekapital(fig: LedgerFigures, treasury: list | None) -> Report:
+    layout = load_layout("anl_rorelsekapital")
+    m = LedgerMeasures(fig)
+    resultatfond_prefixes = tuple(layout["resultatfond_prefixes"])
+    v: dict[str, int | str] = {}
+    v["ingaende_balans"] = -m.eget_kapital_ib
+    v["drift_intakter"] = m.rr_intakter + m.rr_finansiella_intakter
+    v["drift_kostnader"] = m.rr_kostnader + m.rr_avskrivningar + m.rr_finansiella_kostnader
+    v["drift_summa"] = v["drift_intakter"] + v["drift_kostnader"]
+    v["investering_inkomster"] = m.investering_inkomster
+    v["investering_utgifter"] = m.investering_utgifter
+    v["investering_summa"] = m.investering_inkomster + m.investering_utgifter
+    v["totalt"] = v["drift_summa"] + v["investering_summa"]
+    v["interna_utbetalningar"] = m.interna_utbetalningar
+    v["resultatfond"] = fig.total(predicate=lambda k: k.startswith(resultatfond_prefixes))
+    treasury_by_type = {r.transaktionstyp: int(r.amount_ore) for r in treasury or []}
+    if treasury is None:
+        v["stadskassan_summa"] = m.eget_kapital_change - v["resultatfond"] - v["drift_summa"]
+    else:
+        v["stadskassan_summa"] = sum(treasury_by_type.values()) + v["interna_utbetalningar"]
+    v["fordran_skuld"] = v["drift_summa"] + v["stadskassan_summa"]
+    v["arets_forandring"] = v["fordran_skuld"] + v["resultatfond"]
+    v["utgaende_balans"] = v["ingaende_balans"] - v["arets_forandring"]
+
+    columns = ROW_COLUMNS + [Column("belopp", "Belopp"), Column("derivation", "Beräkning", "text")]
+    report = Report(layout["key"], layout["title"], fig.forvaltning, fig.year * 100, fig.period, columns)
+    for item in layout["rows"]:
+        if "treasury" in item:
+            amount = NOT_DELIVERED if treasury is None else treasury_by_type.get(item["treasury"], 0)
+        else:
+            amount = v[item["measure"]]
+        report.rows.append(ReportRow("line", {
+            "source_line": item["line"], "section": item["section"], "row": item["row"],
+            "belopp": amount, "derivation": item["derivation"],
+        }))
+    if treasury is None:
+        report.notes.append(
+            "Stadskassans underlag är inte levererat: externa in- och utbetalningar visas inte och "
+            "Summa är härledd ur förändringen av eget kapital."
+        )
+    return report
