@@ -1,0 +1,156 @@
+"""The month-end run as plain functions: each DAG task calls exactly one of these.
+
+Landing folder layout: ``<landing>/<source>/<file>`` with source one of ``ledger``, ``budget``,
+``anlaggningsreskontra``, ``stadskassan`` (the layout ``bokslut demo-data`` writes). A handled
+file is moved to ``<landing>/behandlade/`` (published or already loaded) or
+``<landing>/avvisade/`` (rejected), so the landing folder only ever shows new deliveries; the
+unchanged original is kept in the archive with its SHA-256 either way.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+from bokslut.ingest.formats import SOURCES
+from bokslut.ingest.load import INPUT_SUFFIXES, LoadResult, LoadStatus, audit_load, publish_load, stage_file
+from bokslut.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+# Load order matters only for readability of the audit trail: ledger first, then what refers to it.
+SOURCE_ORDER = ("ledger", "budget", "anlaggningsreskontra", "stadskassan")
+HANDLED_DIR, REJECTED_DIR = "behandlade", "avvisade"
+
+
+def discover_files(settings: Settings | None = None, paths: list[str] | None = None) -> list[dict[str, str]]:
+    """New files in the landing folder (or the given paths), as ``{"source", "path"}`` records."""
+    settings = settings or get_settings()
+    found: list[dict[str, str]] = []
+    if paths:
+        for text in paths:
+            path = Path(text)
+            source = path.parent.name if path.parent.name in SOURCES else "ledger"
+            found.append({"source": source, "path": str(path)})
+        return found
+    for source in SOURCE_ORDER:
+        folder = settings.landing_dir / source
+        if folder.is_dir():
+            found += [
+                {"source": source, "path": str(p)}
+                for p in sorted(folder.iterdir())
+                if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
+            ]
+    return found
+
+
+def stage(files: list[dict[str, str]]) -> list[dict]:
+    from bokslut.warehouse.db import ready_engine
+
+    engine = ready_engine()
+    results = []
+    for item in files:
+        result = stage_file(engine, Path(item["path"]), item["source"], progress=log.info)
+        log.info("%s: %s – %s", result.file_name, result.status, result.message)
+        results.append({**asdict(result), "path": item["path"]})
+    return results
+
+
+def audit(staged: list[dict]) -> list[dict]:
+    from bokslut.warehouse.db import ready_engine
+
+    engine = ready_engine()
+    audited = []
+    for item in staged:
+        result = audit_load(engine, item["load_id"]) if item["status"] == LoadStatus.STAGED else None
+        audited.append({**item, **asdict(result)} if result else item)
+    return audited
+
+
+def publish(audited: list[dict], settings: Settings | None = None) -> list[dict]:
+    from bokslut.warehouse.db import ready_engine
+
+    settings = settings or get_settings()
+    engine = ready_engine()
+    published = []
+    for item in audited:
+        result = publish_load(engine, item["load_id"]) if item["status"] == LoadStatus.STAGED else None
+        item = {**item, **asdict(result)} if result else item
+        _move_handled(Path(item["path"]), item["status"], settings)
+        published.append(item)
+    return published
+
+
+def _move_handled(path: Path, status: str, settings: Settings) -> None:
+    """Take a handled file out of the landing folder (the archive keeps the original)."""
+    try:
+        path.relative_to(settings.landing_dir)
+    except ValueError:
+        return  # a file given by path outside the landing folder is left where it is
+    if not path.exists():
+        return
+    target_dir = settings.landing_dir / (REJECTED_DIR if status == LoadStatus.REJECTED else HANDLED_DIR) / path.parent.name
+    target_dir.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(path), target_dir / path.name)
+
+
+def periods_to_report(published: list[dict], period: str | None, forvaltning: str | None) -> list[tuple[str, int]]:
+    """(förvaltning, period) pairs to build reports for: the given period, else the latest
+    month-end period each förvaltning's ledger load touched in each year."""
+    if period:
+        forvaltningar = {forvaltning} if forvaltning else {
+            p.split(":")[0] for item in published for p in item.get("partitions", [])
+        } or {"191"}
+        return sorted((f, int(period)) for f in forvaltningar)
+    latest: dict[tuple[str, int], int] = {}
+    for item in published:
+        if item["source"] != "ledger" or item["status"] != LoadStatus.PUBLISHED:
+            continue
+        for partition in item["partitions"]:
+            forv, per = partition.split(":")
+            if forvaltning and forv != forvaltning:
+                continue
+            key = (forv, int(per) // 100)
+            latest[key] = max(latest.get(key, 0), int(per))
+    return sorted((forv, per) for (forv, _year), per in latest.items())
+
+
+def build_outputs(targets: list[tuple[str, int]], settings: Settings | None = None) -> list[str]:
+    """Write every ledger report as TSV and one xlsx workbook per (förvaltning, period)."""
+    from bokslut.reports.ledger import build_reports
+    from bokslut.reports.tsv import write_tsv
+    from bokslut.reports.xlsx import write_workbook
+    from bokslut.warehouse.db import ready_engine
+
+    settings = settings or get_settings()
+    engine = ready_engine()
+    written = []
+    for forvaltning, period in targets:
+        folder = settings.outbox_dir / forvaltning / str(period)
+        folder.mkdir(parents=True, exist_ok=True)
+        reports = build_reports(engine, forvaltning, int(period))
+        for name, report in reports.items():
+            path = folder / f"{name}_{forvaltning}_{period}.tsv"
+            tmp = path.with_suffix(".tsv.partial")
+            with tmp.open("w", encoding="utf-8", newline="") as fh:
+                write_tsv(report, fh)
+            tmp.replace(path)  # a reader never sees half a report
+            written.append(str(path))
+        workbook = write_workbook(list(reports.values()), folder / f"huvudboksrapporter_{forvaltning}_{period}.xlsx")
+        written.append(str(workbook))
+        log.info("Rapporter för %s %s skrivna till %s", forvaltning, period, folder)
+    return written
+
+
+def rejection_summary(published: list[dict]) -> str | None:
+    """A Swedish summary of the rejected files, or None when every file was accepted."""
+    rejected = [item for item in published if item["status"] == LoadStatus.REJECTED]
+    if not rejected:
+        return None
+    lines = [f"{item['file_name']} ({item['source']}): {item['message']}" for item in rejected]
+    return f"{len(rejected)} fil(er) avvisades; publicerade data i deras perioder är oförändrade. " + " | ".join(lines)
+
+
+__all__ = ["LoadResult", "discover_files", "stage", "audit", "publish", "periods_to_report", "build_outputs",
+           "rejection_summary"]
