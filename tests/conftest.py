@@ -1,0 +1,101 @@
+"""Shared fixtures. Airflow's environment is set before anything imports airflow."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+_AIRFLOW_HOME = tempfile.mkdtemp(prefix="bokslut_airflow_")
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("AIRFLOW_HOME", _AIRFLOW_HOME)
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(PROJECT_ROOT / "dags")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
+
+import pytest  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+
+from bokslut.settings import Settings  # noqa: E402
+from bokslut.warehouse.db import upgrade  # noqa: E402
+
+REFERENCE_DIR = PROJECT_ROOT.parent / "shared" / "reference"
+PG_URL = os.environ.get("BOKSLUT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _pg_available() -> str | None:
+    try:
+        engine = sa.create_engine(PG_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server"
+        return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
+_PG_PROBLEM = _pg_available()
+
+
+def pytest_report_header(config):  # noqa: ANN001
+    if _PG_PROBLEM:
+        return f"PostgreSQL tests SKIPPED: no server answers at {PG_URL} ({_PG_PROBLEM})"
+    return f"PostgreSQL tests run against {PG_URL}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        warehouse_url=f"sqlite:///{tmp_path / 'data' / 'warehouse.sqlite'}",
+        landing_dir=tmp_path / "landing",
+        archive_dir=tmp_path / "archive",
+        outbox_dir=tmp_path / "out",
+        chunk_rows=1000,
+    )
+
+
+@pytest.fixture
+def sqlite_engine(settings: Settings):
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(settings.warehouse_url)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def make_pg_engine():
+    """An engine on a fresh schema of the test database (dropped by the caller)."""
+    if _PG_PROBLEM:
+        pytest.skip(f"PostgreSQL answers not at {PG_URL}: {_PG_PROBLEM}")
+    schema = f"bokslut_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine = sa.create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    upgrade(engine)
+    return engine, admin, schema
+
+
+def drop_pg_schema(engine, admin, schema: str) -> None:
+    engine.dispose()
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_engine():
+    engine, admin, schema = make_pg_engine()
+    yield engine
+    drop_pg_schema(engine, admin, schema)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request, settings: Settings):
+    """The same test on the embedded default and on the production database."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_engine")
+    else:
+        yield request.getfixturevalue("pg_engine")
