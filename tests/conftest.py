@@ -99,3 +99,22 @@ def engine(request, settings: Settings):
         yield request.getfixturevalue("sqlite_engine")
     else:
         yield request.getfixturevalue("pg_engine")
+
+
+@pytest.fixture(scope="session")
+def generated_2024(tmp_path_factory) -> Path:
+    """The synthetic 2024 year (default size), generated once per test session."""
+    from bokslut.generator import generate
+
+    out = tmp_path_factory.mktemp("generated_2024")
+    generate(2024, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def generated_2020(tmp_path_factory) -> Path:
+    from bokslut.generator import generate
+
+    out = tmp_path_factory.mktemp("generated_2020")
+    generate(2020, out)
+    return out
