@@ -12,7 +12,8 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 # Space, NBSP, narrow NBSP and thin space are all used as thousands separators in exports.
 THOUSANDS_SEPARATORS = " \u00a0\u202f\u2009"
-_AMOUNT_RE = re.compile(r"^[-+]?(\d+)([.,](\d{1,2}))?$")
+# Sign, kronor, öre: shared by the scalar parser here and the vectorised one in ingest.validate.
+AMOUNT_PATTERN = re.compile(r"^([-+]?)(\d+)(?:[.,](\d{1,2}))?$")
 
 
 class AmountError(ValueError):
@@ -25,13 +26,11 @@ def parse_amount_ore(text: str) -> int:
     for sep in THOUSANDS_SEPARATORS:
         cleaned = cleaned.replace(sep, "")
     cleaned = cleaned.replace("\u2212", "-")  # typographic minus from Word/Excel
-    match = _AMOUNT_RE.match(cleaned)
+    match = AMOUNT_PATTERN.match(cleaned)
     if not match:
         raise AmountError(f"'{text}' är inte ett belopp (väntat t.ex. -1 234,50)")
-    sign = -1 if cleaned.startswith("-") else 1
-    kronor = int(match.group(1))
-    decimals = (match.group(3) or "").ljust(2, "0")
-    return sign * (kronor * 100 + int(decimals or 0))
+    sign = -1 if match.group(1) == "-" else 1
+    return sign * (int(match.group(2)) * 100 + int((match.group(3) or "").ljust(2, "0")))
 
 
 def number_to_ore(value: float | int | Decimal) -> int:

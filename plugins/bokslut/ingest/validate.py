@@ -13,10 +13,9 @@ import pandas as pd
 
 from bokslut.ingest.formats import Field, SourceFormat
 from bokslut.ingest.read import RowIssue
-from bokslut.money import THOUSANDS_SEPARATORS
+from bokslut.money import AMOUNT_PATTERN, THOUSANDS_SEPARATORS
 from bokslut.textsafety import FORMULA_PREFIXES
 
-_AMOUNT = re.compile(r"^([-+]?)(\d+)(?:[.,](\d{1,2}))?$")
 _SEPARATORS = "[" + re.escape(THOUSANDS_SEPARATORS) + "]"
 
 
@@ -36,7 +35,7 @@ def _issues(frame: pd.DataFrame, mask: pd.Series, fld: Field, reason: str, sever
 
 def _amount_ore(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     cleaned = text.str.replace(_SEPARATORS, "", regex=True).str.replace("\u2212", "-", regex=False)
-    parts = cleaned.str.extract(_AMOUNT)
+    parts = cleaned.str.extract(AMOUNT_PATTERN)
     ok = parts[1].notna()
     kronor = pd.to_numeric(parts[1].where(ok, "0"), errors="coerce").astype("int64")
     decimals = pd.to_numeric(parts[2].fillna("").str.ljust(2, "0").where(ok, "0"), errors="coerce")
