@@ -101,7 +101,7 @@ def periods_to_report(published: list[dict], period: str | None, forvaltning: st
     if period:
         forvaltningar = {forvaltning} if forvaltning else {
             p.split(":")[0] for item in published for p in item.get("partitions", [])
-        } or {"191"}
+        } or _forvaltningar_with_ledger()
         return sorted((f, int(period)) for f in forvaltningar)
     latest: dict[tuple[str, int], int] = {}
     for item in published:
@@ -114,6 +114,17 @@ def periods_to_report(published: list[dict], period: str | None, forvaltning: st
             key = (forv, int(per) // 100)
             latest[key] = max(latest.get(key, 0), int(per))
     return sorted((forv, per) for (forv, _year), per in latest.items())
+
+
+def _forvaltningar_with_ledger() -> set[str]:
+    import sqlalchemy as sa
+
+    from bokslut.warehouse.db import ready_engine
+    from bokslut.warehouse.schema import publication
+
+    with ready_engine().connect() as connection:
+        query = sa.select(publication.c.forvaltning).where(publication.c.source == "ledger").distinct()
+        return set(connection.execute(query).scalars())
 
 
 def build_outputs(targets: list[tuple[str, int]], settings: Settings | None = None) -> list[str]:

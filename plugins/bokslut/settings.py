@@ -10,7 +10,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# The source checkout (dags/, include/, expectations/); an image that installs the package
+# elsewhere sets BOKSLUT_PROJECT_ROOT.
+PROJECT_ROOT = Path(os.environ.get("BOKSLUT_PROJECT_ROOT", Path(__file__).resolve().parents[2]))
 INCLUDE_DIR = PROJECT_ROOT / "include"
 SQL_DIR = INCLUDE_DIR / "sql"
 MAPPINGS_DIR = INCLUDE_DIR / "mappings"
