@@ -157,3 +157,57 @@ period = sa.Table(
     sa.Column("tertial", sa.Integer),  # 1, 2, 3 for months; NULL otherwise
     sa.Column("label", sa.String(40), nullable=False),
 )
+
+control_run = sa.Table(
+    "control_run",
+    metadata,
+    sa.Column("run_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("forvaltning", sa.String(3), nullable=False),
+    sa.Column("period", sa.Integer, nullable=False),
+    sa.Column("scope", sa.String(20), nullable=False),  # manad | T1 | T2 | bokslut
+    sa.Column("candidate_loads", sa.Text, nullable=False),  # load ids checked (published + staged)
+    sa.Column("status", sa.String(20), nullable=False),  # ok | varning | fel
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("report_path", sa.String(1000)),
+)
+
+control_result = sa.Table(
+    "control_result",
+    metadata,
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("control_run.run_id"), primary_key=True),
+    sa.Column("control_id", sa.String(20), primary_key=True),
+    sa.Column("forvaltning", sa.String(3), nullable=False),
+    sa.Column("period", sa.Integer, nullable=False),
+    sa.Column("value_ore", sa.BigInteger),
+    sa.Column("expected_ore", sa.BigInteger),
+    sa.Column("difference_ore", sa.BigInteger),
+    sa.Column("severity", sa.String(10), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Index("ix_control_result_history", "forvaltning", "control_id", "period"),
+)
+
+# Postings of one control run aggregated to the grain every control needs: the controls then read
+# thousands of rows instead of millions, through GE and as plain SQL alike.
+control_snapshot = sa.Table(
+    "control_snapshot",
+    metadata,
+    sa.Column("run_id", sa.Integer, nullable=False, index=True),
+    sa.Column("period", sa.Integer, nullable=False),
+    sa.Column("konto", sa.String(4), nullable=False),
+    sa.Column("motpart", sa.String(4), nullable=False),
+    sa.Column("anslag", sa.String(1), nullable=False),
+    sa.Column("vertyp", sa.String(2), nullable=False),
+    sa.Column("blank_projekt", sa.Boolean, nullable=False),
+    sa.Column("blank_verksamhet", sa.Boolean, nullable=False),
+    sa.Column("amount_ore", sa.BigInteger, nullable=False),
+    sa.Column("abs_amount_ore", sa.BigInteger, nullable=False),
+    sa.Column("postings", sa.Integer, nullable=False),
+)
+
+alert_log = sa.Table(  # one row per alert sent: a retried task finds its alert and stays quiet
+    "alert_log",
+    metadata,
+    sa.Column("alert_key", sa.String(200), primary_key=True),
+    sa.Column("channel", sa.String(20), primary_key=True),  # email | slack
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+)
