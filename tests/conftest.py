@@ -73,7 +73,9 @@ def make_pg_engine():
     admin = sa.create_engine(PG_URL)
     with admin.begin() as connection:
         connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    engine = sa.create_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    # search_path in the URL (not connect_args) so tools that take a URL (Great Expectations) see the schema too
+    url = sa.make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    engine = sa.create_engine(url)
     upgrade(engine)
     return engine, admin, schema
 

@@ -42,7 +42,10 @@ def _copy(connection: sa.Connection, table: sa.Table, frame: pd.DataFrame, colum
     # Quote every string so '' stays an empty string and only a missing value is NULL.
     frame.to_csv(buffer, index=False, header=False, quoting=csv.QUOTE_NONNUMERIC, na_rep="")
     raw = connection.connection.driver_connection
-    sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
+    # QUOTE_NONNUMERIC also quotes a missing number (""): FORCE_NULL turns it back into NULL.
+    nullable = [c.name for c in table.columns if c.name in columns and c.nullable and not isinstance(c.type, sa.String)]
+    force_null = f", FORCE_NULL ({', '.join(nullable)})" if nullable else ""
+    sql = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv{force_null})"
     with raw.cursor() as cursor:
         if hasattr(cursor, "copy"):  # psycopg 3
             with cursor.copy(sql) as copy:
