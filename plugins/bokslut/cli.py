@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--format", choices=["tsv", "xlsx"], default="tsv")
     report.add_argument("-o", "--output", type=Path, help="fil (eller mapp för 'alla' i TSV)")
 
+    controls = sub.add_parser("controls", help="kör Kontokontroller (exit 1 om en blockerande kontroll fallerar)")
+    controls.add_argument("--forvaltning", type=_forvaltning, required=True)
+    controls.add_argument("--period", type=_period, required=True)
+    controls.add_argument("--format", choices=["tsv", "xlsx", "html"], default="tsv")
+    controls.add_argument("-o", "--output", type=Path, help="fil (TSV till stdout om den utelämnas)")
+
     demo = sub.add_parser("demo-data", help="skapa syntetiska exportfiler (ledger, budget, ...)")
     demo.add_argument("--year", type=int, default=2024)
     demo.add_argument("-o", "--output", type=Path, required=True)
@@ -109,6 +115,37 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _controls(args: argparse.Namespace) -> int:
+    from bokslut.controls.html import write_html
+    from bokslut.controls.runner import run_controls
+    from bokslut.controls.sheet import kontokontroller_report
+    from bokslut.reports.tsv import write_tsv
+    from bokslut.warehouse.db import ready_engine
+
+    run = run_controls(ready_engine(), args.forvaltning, args.period)
+    report = kontokontroller_report(run)
+    if args.format == "html":
+        _say(f"Skrev {write_html(run, args.output or Path(f'kontokontroller_{args.forvaltning}_{args.period}.html'))}")
+    elif args.format == "xlsx":
+        from bokslut.reports.xlsx import write_workbook
+
+        _say(f"Skrev {write_workbook([report], args.output or Path(f'kontokontroller_{args.forvaltning}_{args.period}.xlsx'))}")
+    elif args.output is None:
+        write_tsv(report, sys.stdout)
+    else:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        with args.output.open("w", encoding="utf-8", newline="") as fh:
+            write_tsv(report, fh)
+        _say(f"Skrev {args.output}")
+    for result in run.results:
+        if result.failed:
+            _say(f"{result.control_id} {result.status}: {result.name} – differens {result.difference_ore}")
+    if run.blocking_failures:
+        _say(f"fel: {len(run.blocking_failures)} blockerande kontroll(er) stämmer inte för {args.forvaltning} {args.period}.")
+        return EXIT_INPUT
+    return EXIT_OK
+
+
 def _demo_data(args: argparse.Namespace) -> int:
     from bokslut.generator import generate
 
@@ -127,7 +164,7 @@ def _db(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"load": _load, "report": _report, "demo-data": _demo_data, "db": _db}
+COMMANDS = {"load": _load, "report": _report, "controls": _controls, "demo-data": _demo_data, "db": _db}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,42 @@
+"""The static Swedish validation report a finance user opens from the outbox (no external assets)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from itertools import groupby
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from bokslut.controls.model import ControlRun
+from bokslut.controls.scope import reporting_point
+from bokslut.controls.suites import load_control_suites
+from bokslut.money import format_swedish
+from bokslut.settings import TEMPLATES_DIR
+
+SCOPE_LABELS = {"manad": "månadsavslut", "T1": "tertial 1", "T2": "tertial 2", "bokslut": "bokslut"}
+
+
+def _kr(ore: int | None) -> str:
+    return "" if ore is None else format_swedish(ore)
+
+
+def render_html(run: ControlRun) -> str:
+    env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(["html", "j2"]))
+    titles = {s.group: s.name for s in load_control_suites()}
+    groups = [(titles.get(g, g), list(rs)) for g, rs in groupby(run.results, key=lambda r: r.group)]
+    overall = "fel" if run.blocking_failures else "varning" if run.warnings else "ok"
+    return env.get_template("validation_report.html.j2").render(
+        run=run, groups=groups, failing=[r for r in run.results if r.failed], overall=overall, kr=_kr,
+        scope_label=SCOPE_LABELS[reporting_point(run.period)],
+        generated_at=datetime.now(ZoneInfo("Europe/Stockholm")).strftime("%Y-%m-%d %H:%M"),
+    )
+
+
+def write_html(run: ControlRun, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".html.partial")
+    tmp.write_text(render_html(run), encoding="utf-8")
+    tmp.replace(path)
+    return path

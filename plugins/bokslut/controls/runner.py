@@ -1,0 +1,219 @@
+"""Run the Kontokontroller for one förvaltning and period, before publishing (write-audit-publish).
+
+1. The candidate data is every published ledger period, with a staged load in place of the
+   periods it would replace; it is aggregated once into ``control_snapshot``.
+2. Each control group's SQL computes its lines (value, expected, difference) from the snapshot.
+3. Great Expectations runs the same SQL as ``UnexpectedRowsExpectation`` on the snapshot through a
+   SQL datasource and decides which lines fail. A line the SQL shows off but GE does not (or the
+   reverse) stops the run: both must agree.
+4. The results are stored in ``control_result`` and returned as records; nothing is sent here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from bokslut.controls.model import ControlResult, ControlRun, OffendingPosting
+from bokslut.controls.scope import PeriodBounds, reporting_point
+from bokslut.controls.suites import ControlSuite, load_control_suites, render_sql
+from bokslut.sql import load_sql
+from bokslut.warehouse.schema import account, control_result, control_run, load_audit, posting, publication
+
+log = logging.getLogger(__name__)
+FAILING_ROWS = (
+    "SELECT * FROM ({sql}) AS kk WHERE kk.control_id IN ({ids}) "
+    "AND kk.expected_ore IS NOT NULL AND (kk.difference_ore IS NULL OR kk.difference_ore <> 0)"
+)
+OFFENDING_LIMIT = 10
+
+
+def candidate_partitions(connection: sa.Connection, forvaltning: str, staged_load_ids: Iterable[int]) -> dict[int, int]:
+    """period -> load_id of the ledger data a control run sees."""
+    rows = connection.execute(
+        sa.select(publication.c.partition, publication.c.load_id).where(
+            publication.c.source == "ledger", publication.c.forvaltning == forvaltning)
+    )
+    partitions = {int(p): load_id for p, load_id in rows}
+    for load_id in staged_load_ids:
+        text = connection.execute(sa.select(load_audit.c.partitions).where(load_audit.c.load_id == load_id)).scalar()
+        for partition in (text or "").split(","):
+            forv, _, per = partition.partition(":")
+            if forv == forvaltning:
+                partitions[int(per)] = int(load_id)
+    return partitions
+
+
+def _candidate_filter(partitions: dict[int, int]) -> str:
+    if not partitions:
+        return "1 = 0"
+    return " OR ".join(f"(period = {int(p)} AND load_id = {int(l)})" for p, l in sorted(partitions.items()))
+
+
+def _snapshot(engine: Engine, bounds: PeriodBounds, staged_load_ids: tuple[int, ...]) -> tuple[int, dict[int, int]]:
+    with engine.begin() as connection:
+        partitions = candidate_partitions(connection, bounds.forvaltning, staged_load_ids)
+        run_id = connection.execute(control_run.insert().values(
+            forvaltning=bounds.forvaltning, period=bounds.period, scope=reporting_point(bounds.period),
+            candidate_loads=json.dumps({str(p): l for p, l in sorted(partitions.items())}),
+            status="pågår", started_at=datetime.now(UTC),
+        )).inserted_primary_key[0]
+        sql = render_sql(load_sql("controls/snapshot").text,
+                         {**bounds.sql_values(), "run_id": run_id, "candidate_filter": _candidate_filter(partitions)})
+        connection.execute(sa.text(sql))
+    return run_id, partitions
+
+
+def _batch(run_id: int) -> str:
+    return f"(SELECT * FROM control_snapshot WHERE run_id = {int(run_id)}) AS snapshot_rows"
+
+
+def _line_values(engine: Engine, suite: ControlSuite, sql: str, run_id: int) -> list[dict]:
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text(sql.replace("{batch}", _batch(run_id)))).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def _kk11_names(engine: Engine, rows: list[dict], suite: ControlSuite) -> dict[str, tuple[str, dict[str, str]]]:
+    """KK11 lines come per account group present: number them and give them names."""
+    with engine.connect() as connection:
+        names = dict(connection.execute(sa.select(account.c.code, account.c.name)).all())
+    mapping = {}
+    for n, row in enumerate(rows, start=1):
+        key = row["control_id"]
+        kind, _, code = key.partition(":")
+        template = suite.lines["grupp" if kind == "grupp" else key]
+        text = {k: v.replace("{code}", code).replace("{account_name}", names.get(code, "")) for k, v in template.items()}
+        mapping[key] = (f"{suite.group}.{n}", text)
+    return mapping
+
+
+def _ge_failures(engine: Engine, run_id: int, checks: list[tuple[ControlSuite, str, list]]) -> dict[str, set[str]]:
+    """Expectation id -> control ids (or KK11 keys) Great Expectations found failing."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name == "sqlite":
+        source = context.data_sources.add_sqlite(name="warehouse", connection_string=url)
+    else:
+        source = context.data_sources.add_postgres(name="warehouse", connection_string=url)
+    batch = source.add_query_asset(
+        name="control_snapshot", query=f"SELECT * FROM control_snapshot WHERE run_id = {int(run_id)}"
+    ).add_batch_definition_whole_table(name="run")
+    failures: dict[str, set[str]] = {}
+    for suite, sql, expectations in checks:
+        raw = {**suite.raw, "expectations": []}
+        for exp, ids in expectations:
+            spec = next(e for e in suite.raw["expectations"] if e["id"] == exp.id)
+            id_list = ", ".join(f"'{i}'" for i in ids)
+            raw["expectations"].append({
+                **spec,
+                "kwargs": {**spec["kwargs"], "unexpected_rows_query": FAILING_ROWS.format(sql=sql, ids=id_list)},
+                "meta": {**spec["meta"], "expectation_id": exp.id},  # GE assigns ids of its own
+            })
+        if not raw["expectations"]:
+            continue
+        ge_suite = context.suites.add(gx.ExpectationSuite(**raw))
+        definition = context.validation_definitions.add(gx.ValidationDefinition(name=suite.group, data=batch, suite=ge_suite))
+        result = definition.run(result_format="COMPLETE")
+        for expectation_result in result.results:
+            raised = (expectation_result.exception_info or {}).get("raised_exception")
+            if raised:
+                raise RuntimeError(f"{suite.name}: Great Expectations kunde inte köra kontrollen: "
+                                   f"{expectation_result.exception_info.get('exception_message')}")
+            rows = (expectation_result.result or {}).get("details", {}).get("unexpected_rows", [])
+            failures[expectation_result.expectation_config.meta["expectation_id"]] = {r["control_id"] for r in rows}
+    return failures
+
+
+def _offending(connection: sa.Connection, bounds: PeriodBounds, partitions: dict[int, int], where: str) -> tuple[OffendingPosting, ...]:
+    values = bounds.sql_values()
+    sql = sa.text(
+        "SELECT period, konto, ansvar, verksamhet, projekt, motpart, anslag, vertyp, vernr, amount_ore FROM posting "
+        f"WHERE forvaltning = :forvaltning AND period BETWEEN :year_start AND :period AND ({_candidate_filter(partitions)}) "
+        f"AND ({where}) ORDER BY ABS(amount_ore) DESC, period, vernr LIMIT {OFFENDING_LIMIT}"
+    )
+    rows = connection.execute(sql, {k: values[k] for k in ("forvaltning", "year_start", "period")})
+    return tuple(OffendingPosting(*row) for row in rows)
+
+
+def run_controls(engine: Engine, forvaltning: str, period: int, staged_load_ids: Iterable[int] = ()) -> ControlRun:
+    bounds = PeriodBounds(forvaltning, int(period))
+    scope = reporting_point(bounds.period)
+    run_id, partitions = _snapshot(engine, bounds, tuple(staged_load_ids))
+    values = bounds.sql_values()
+
+    computed: list[tuple[ControlSuite, dict, str, dict[str, str]]] = []  # (suite, row, control id, texts)
+    checks = []
+    for suite in load_control_suites():
+        sql = render_sql(suite.sql, values)
+        rows = _line_values(engine, suite, sql, run_id)
+        kk11 = _kk11_names(engine, rows, suite) if suite.group == "KK11" else {}
+        in_scope = []
+        for exp in suite.expectations:
+            keys = [r["control_id"] for r in rows if exp.covers(kk11.get(r["control_id"], (r["control_id"],))[0])]
+            if scope in exp.scope and keys:
+                in_scope.append((exp, keys))
+        checks.append((suite, sql, in_scope))
+        for row in rows:
+            control_id, texts = kk11.get(row["control_id"], (row["control_id"], suite.lines.get(row["control_id"], {})))
+            computed.append((suite, row, control_id, texts))
+
+    ge_failed = _ge_failures(engine, run_id, checks)
+    results = []
+    with engine.begin() as connection:
+        for suite, row, control_id, texts in computed:
+            exp = suite.expectation_for(control_id)
+            evaluated = exp is not None and scope in exp.scope
+            sql_fails = row["expected_ore"] is not None and row["difference_ore"] != 0
+            ge_fails = evaluated and row["control_id"] in ge_failed.get(exp.id, set())
+            if evaluated and sql_fails != ge_fails:
+                raise RuntimeError(f"{control_id}: SQL och Great Expectations är oeniga om utfallet.")
+            if not evaluated or row["expected_ore"] is None:
+                status = "info"
+            elif not ge_fails:
+                status = "ok"
+            elif row["difference_ore"] is None or exp.severity == "warning":
+                status = "varning"
+            else:
+                status = "fel"
+            offending = ()
+            if status in ("fel", "varning") and texts.get("offending_filter"):
+                offending = _offending(connection, bounds, partitions, texts["offending_filter"])
+            where = texts.get("where_to_look", "")
+            if not evaluated and exp is not None:
+                where = f"Kontrolleras vid {', '.join(exp.scope)}. " + where
+            results.append(ControlResult(
+                control_id=control_id, group=suite.group, name=texts.get("name", control_id), rule=texts.get("rule", ""),
+                accounts=texts.get("accounts", ""), forvaltning=forvaltning, period=bounds.period,
+                value_ore=_int(row["value_ore"]), expected_ore=_int(row["expected_ore"]),
+                difference_ore=_int(row["difference_ore"]), severity=exp.severity if exp else "warning",
+                status=status, where_to_look=where.strip(), offending=offending,
+            ))
+        run = ControlRun(run_id, forvaltning, bounds.period, results)
+        connection.execute(control_result.insert(), [
+            {"run_id": run_id, "control_id": r.control_id, "forvaltning": forvaltning, "period": bounds.period,
+             "value_ore": r.value_ore, "expected_ore": r.expected_ore, "difference_ore": r.difference_ore,
+             "severity": r.severity, "status": r.status} for r in results
+        ])
+        status = "fel" if run.blocking_failures else "varning" if run.warnings else "ok"
+        connection.execute(control_run.update().where(control_run.c.run_id == run_id).values(status=status))
+        connection.execute(sa.text("DELETE FROM control_snapshot WHERE run_id = :r"), {"r": run_id})
+    log.info("Kontokontroller %s %s: %s (%d fel, %d varningar)", forvaltning, period, status,
+             len(run.blocking_failures), len(run.warnings))
+    return run
+
+
+def _int(value: object) -> int | None:
+    return None if value is None else int(value)
+
+
+__all__ = ["run_controls", "candidate_partitions", "posting"]
