@@ -120,3 +120,28 @@ def generated_2020(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("generated_2020")
     generate(2020, out)
     return out
+
+
+LEDGER_SOURCES = ("ledger", "budget", "anlaggningsreskontra", "stadskassan")
+
+
+def load_generated(engine, folder: Path, settings: Settings) -> None:
+    """Load every generated extract through the real ingestion path."""
+    from bokslut.ingest.load import LoadStatus, expand_paths, load_file
+
+    for source in LEDGER_SOURCES:
+        for path in expand_paths([folder / source]):
+            result = load_file(engine, path, source, settings=settings)
+            assert result.status == LoadStatus.PUBLISHED, (path.name, result.message)
+
+
+@pytest.fixture(scope="session")
+def loaded_2024(generated_2024, tmp_path_factory):
+    """(engine, settings) of a SQLite warehouse holding the generated 2024 year, published."""
+    tmp = tmp_path_factory.mktemp("loaded_2024")
+    settings = Settings(tmp, f"sqlite:///{tmp / 'w.sqlite'}", tmp / "landing", tmp / "archive", tmp / "out", 50_000)
+    engine = sa.create_engine(settings.warehouse_url)
+    upgrade(engine)
+    load_generated(engine, generated_2024, settings)
+    yield engine, settings
+    engine.dispose()

@@ -238,6 +238,15 @@ def _reject(engine: Engine, load_id: int, fmt: SourceFormat, message: str, read:
         return _result(connection, load_id)
 
 
+def reject_load(engine: Engine, load_id: int, message: str) -> LoadResult:
+    """Discard a staged load (e.g. its period failed a blocking Kontokontroll): nothing is published."""
+    with engine.connect() as connection:
+        result = _result(connection, load_id)
+    if result.status != LoadStatus.STAGED:
+        return result
+    return _reject(engine, load_id, SOURCES[result.source], message, result.rows_read, result.rows_quarantined)
+
+
 def audit_load(engine: Engine, load_id: int) -> LoadResult:
     """Checks on the staged rows before they become visible; a failure rejects the load."""
     with engine.connect() as connection:
