@@ -217,3 +217,20 @@ def test_original_archived_with_sha256(engine, settings, tmp_path):
         audit = c.execute(sa.select(load_audit)).one()
     assert audit.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert Path(audit.archived_path).read_bytes() == path.read_bytes()
+
+
+def test_input_suite_rejects_result_account_in_ib_period(engine, settings, tmp_path, published_january):
+    path = write(tmp_path, "ib.csv", csv_text([row("202400", "1220", "5,00"), row("202400", "3511", "-5,00")]))
+    result = load_file(engine, path, "ledger", settings=settings)
+    assert result.status == LoadStatus.REJECTED
+    assert "Indatakontrollen underkände filen" in result.message
+    assert "ingående balans" in result.message and "rad 3" in result.message
+    assert published_total(engine) == published_january
+
+
+def test_input_suite_warning_is_reported_but_published(engine, settings, tmp_path):
+    wrong_year = row("202401", "5021", "5,00")
+    wrong_year[11] = "2023-12-31"
+    result = load_file(engine, write(tmp_path, "datum.csv", csv_text([wrong_year])), "ledger", settings=settings)
+    assert result.status == LoadStatus.PUBLISHED
+    assert "varning: Bokföringsdatum ska ligga i periodens år" in result.message

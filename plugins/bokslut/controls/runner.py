@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bokslut.controls.ge import ge_context, sql_datasource
 from bokslut.controls.model import ControlResult, ControlRun, OffendingPosting
 from bokslut.controls.scope import PeriodBounds, reporting_point
 from bokslut.controls.suites import ControlSuite, load_control_suites, render_sql
@@ -96,16 +97,9 @@ def _kk11_names(engine: Engine, rows: list[dict], suite: ControlSuite) -> dict[s
 def _ge_failures(engine: Engine, run_id: int, checks: list[tuple[ControlSuite, str, list]]) -> dict[str, set[str]]:
     """Expectation id -> control ids (or KK11 keys) Great Expectations found failing."""
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    url = engine.url.render_as_string(hide_password=False)
-    if engine.dialect.name == "sqlite":
-        source = context.data_sources.add_sqlite(name="warehouse", connection_string=url)
-    else:
-        source = context.data_sources.add_postgres(name="warehouse", connection_string=url)
-    batch = source.add_query_asset(
+    context = ge_context()
+    batch = sql_datasource(context, engine).add_query_asset(
         name="control_snapshot", query=f"SELECT * FROM control_snapshot WHERE run_id = {int(run_id)}"
     ).add_batch_definition_whole_table(name="run")
     failures: dict[str, set[str]] = {}

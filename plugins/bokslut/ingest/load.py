@@ -258,10 +258,15 @@ def audit_load(engine: Engine, load_id: int) -> LoadResult:
         return _reject(engine, load_id, fmt, "Filen innehåller inga rader att läsa in.", result.rows_read, 0)
     from bokslut.controls.input_checks import run_input_checks
 
-    failures = run_input_checks(engine, fmt, load_id)
-    if failures:
-        return _reject(engine, load_id, fmt, "Indatakontrollen underkände filen: " + "; ".join(failures),
+    checks = run_input_checks(engine, fmt, load_id)
+    if checks.failures:
+        return _reject(engine, load_id, fmt, "Indatakontrollen underkände filen: " + "; ".join(checks.failures),
                        result.rows_read, 0)
+    if checks.warnings:
+        with engine.begin() as connection:
+            message = result.message + "; indatakontroll, varning: " + "; ".join(checks.warnings)
+            _record(connection, load_id, message=message)
+            return _result(connection, load_id)
     return result
 
 

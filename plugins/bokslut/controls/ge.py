@@ -1,0 +1,22 @@
+"""Great Expectations plumbing shared by the control suites and the input suites (imported in tasks only)."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+
+def ge_context():  # noqa: ANN201 - GE's context type
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)  # no tqdm spam in task logs
+    return context
+
+
+def sql_datasource(context, engine: Engine):  # noqa: ANN001, ANN201
+    """A GE SQL datasource on the warehouse the engine points at (SQLite or PostgreSQL)."""
+    url = engine.url.render_as_string(hide_password=False)
+    if engine.dialect.name == "sqlite":
+        return context.data_sources.add_sqlite(name="warehouse", connection_string=url)
+    return context.data_sources.add_postgres(name="warehouse", connection_string=url)
