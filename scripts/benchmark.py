@@ -35,7 +35,25 @@ for path in expand_paths([Path(sys.argv[1])]):
 t1 = time.perf_counter()
 reports = build_reports(engine, "191", 202413)
 t2 = time.perf_counter()
-print(f"load={t1 - t0:.2f} reports={t2 - t1:.2f}", file=sys.stderr)
+# Kontokontroller: the same control SQL as plain queries, then through Great Expectations.
+import sqlalchemy as sa
+from bokslut.controls import runner
+from bokslut.controls.scope import PeriodBounds
+from bokslut.controls.suites import load_control_suites, render_sql
+bounds = PeriodBounds("191", 202413)
+t3 = time.perf_counter()
+run_id, _ = runner._snapshot(engine, bounds, ())
+with engine.connect() as c:
+    for suite in load_control_suites():
+        c.execute(sa.text(render_sql(suite.sql, bounds.sql_values()).replace("{batch}", runner._batch(run_id)))).all()
+t4 = time.perf_counter()
+import great_expectations  # noqa: F401  (import cost reported separately)
+t5 = time.perf_counter()
+run = runner.run_controls(engine, "191", 202413)
+t6 = time.perf_counter()
+assert not run.blocking_failures
+print(f"load={t1 - t0:.1f} reports={t2 - t1:.1f} controls_sql={t4 - t3:.1f} ge_import={t5 - t4:.1f} controls_ge={t6 - t5:.1f}",
+      file=sys.stderr)
 """
 FLOOR = """
 import sys, duckdb
