@@ -18,9 +18,13 @@ DOC = """
 manuellt med parametrarna `period` (ÅÅÅÅPP, tom = senaste period i de inlästa filerna),
 `forvaltning` och `paths` (filer att läsa in i stället för landningsmappen).
 
-**Steg:** hitta filer → läs in (stage) → indatakontroll (audit) → publicera → rapporter i outbox.
-En avvisad fil lämnar periodens publicerade data orörd; körningen markeras då som misslyckad
-med filnamn och orsak (på svenska). Karantänen i lagret (`quarantine`) visar rad, kolumn och skäl.
+**Steg:** hitta filer → läs in (stage) → indatakontroll (audit) → Kontokontroller på data som den
+skulle publiceras → publicera → rapporter, Kontokontroller och valideringsrapport i outbox.
+En avvisad fil (felaktiga rader, eller en blockerande Kontokontroll som inte stämmer) lämnar
+periodens publicerade data orörd; körningen markeras då som misslyckad med filnamn, kontroll,
+period, förväntat, faktiskt och differens (på svenska), och larm skickas (e-post, Slack).
+Karantänen i lagret (`quarantine`) visar rad, kolumn och skäl; `valideringsrapport_*.html` i
+outbox visar kontrollerna och konteringarna bakom en avvikelse.
 
 **Vid fel:** läs felmeddelandet i sista uppgiften, rätta exportfilen och lägg den i landningsmappen
 igen – samma period ersätts atomiskt. Körningen går att köra om för vilken period som helst.
@@ -61,6 +65,12 @@ def ledger_month_end():
 
         return pipeline.audit(staged)
 
+    @task
+    def run_controls(audited: list[dict]) -> list[dict]:
+        from bokslut import pipeline
+
+        return pipeline.control_staged(audited)
+
     @task(outlets=[LEDGER_PUBLISHED_ASSET])
     def load(audited: list[dict], outlet_events=None) -> list[dict]:
         from bokslut import pipeline
@@ -88,7 +98,7 @@ def ledger_month_end():
         if summary:
             raise AirflowFailException(summary)
 
-    published = load(validate_input(ingest(discover_files())))
+    published = load(run_controls(validate_input(ingest(discover_files()))))
     build_reports(published)
     check_rejections(published)
 

@@ -68,6 +68,59 @@ def audit(staged: list[dict]) -> list[dict]:
     return audited
 
 
+def control_staged(audited: list[dict], settings: Settings | None = None) -> list[dict]:
+    """Run the Kontokontroller on the data as it would be published, before publishing.
+
+    Per förvaltning and year with staged ledger loads, the controls run for the latest staged
+    period with every staged ledger load of the förvaltning in place. A blocking failure rejects
+    those loads (the published data stays as it was), writes the Swedish validation report to the
+    outbox and alerts; warnings are alerted as one digest.
+    """
+    from bokslut.alerts.dispatch import AlertDeliveryError, send_alerts
+    from bokslut.controls.html import write_html
+    from bokslut.controls.runner import run_controls
+    from bokslut.ingest.load import reject_load
+    from bokslut.warehouse.db import ready_engine
+
+    settings = settings or get_settings()
+    engine = ready_engine()
+    staged = [i for i in audited if i["source"] == "ledger" and i["status"] == LoadStatus.STAGED]
+    targets: dict[tuple[str, int], int] = {}
+    for item in staged:
+        for partition in item["partitions"]:
+            forv, per = partition.split(":")
+            key = (forv, int(per) // 100)
+            targets[key] = max(targets.get(key, 0), int(per))
+    rejected: dict[int, str] = {}
+    for (forv, _year), period in sorted(targets.items()):
+        load_ids = [i["load_id"] for i in staged if any(p.startswith(f"{forv}:") for p in i["partitions"])]
+        run = run_controls(engine, forv, period, load_ids)
+        report = write_html(run, settings.outbox_dir / forv / str(period) / f"valideringsrapport_{forv}_{period}.html")
+        try:
+            send_alerts(engine, run, str(report))
+        except AlertDeliveryError as exc:  # the controls' verdict stands; the failed channel is retried next run
+            log.error("Larm kunde inte skickas för %s %s: %s", forv, period, exc)
+        if run.blocking_failures:
+            message = "Kontokontrollen underkände perioden: " + "; ".join(
+                f"{r.control_id} {r.name} period {r.period}: förväntat {_kr(r.expected_ore)}, faktiskt "
+                f"{_kr(r.value_ore)}, differens {_kr(r.difference_ore)}" for r in run.blocking_failures
+            ) + f". Rapport: {report}"
+            for load_id in load_ids:
+                rejected[load_id] = message
+    out = []
+    for item in audited:
+        if item.get("load_id") in rejected:
+            item = {**item, **asdict(reject_load(engine, item["load_id"], rejected[item["load_id"]]))}
+        out.append(item)
+    return out
+
+
+def _kr(ore: int | None) -> str:
+    from bokslut.money import format_swedish
+
+    return "okänt" if ore is None else f"{format_swedish(ore)} kr"
+
+
 def publish(audited: list[dict], settings: Settings | None = None) -> list[dict]:
     from bokslut.warehouse.db import ready_engine
 
@@ -129,6 +182,9 @@ def _forvaltningar_with_ledger() -> set[str]:
 
 def build_outputs(targets: list[tuple[str, int]], settings: Settings | None = None) -> list[str]:
     """Write every ledger report as TSV and one xlsx workbook per (förvaltning, period)."""
+    from bokslut.controls.html import write_html
+    from bokslut.controls.runner import run_controls
+    from bokslut.controls.sheet import kontokontroller_report
     from bokslut.reports.ledger import build_reports
     from bokslut.reports.tsv import write_tsv
     from bokslut.reports.xlsx import write_workbook
@@ -141,6 +197,9 @@ def build_outputs(targets: list[tuple[str, int]], settings: Settings | None = No
         folder = settings.outbox_dir / forvaltning / str(period)
         folder.mkdir(parents=True, exist_ok=True)
         reports = build_reports(engine, forvaltning, int(period))
+        run = run_controls(engine, forvaltning, int(period))  # on the published data, for the sheet
+        reports["kontokontroller"] = kontokontroller_report(run)
+        written.append(str(write_html(run, folder / f"valideringsrapport_{forvaltning}_{period}.html")))
         for name, report in reports.items():
             path = folder / f"{name}_{forvaltning}_{period}.tsv"
             tmp = path.with_suffix(".tsv.partial")
@@ -163,5 +222,5 @@ def rejection_summary(published: list[dict]) -> str | None:
     return f"{len(rejected)} fil(er) avvisades; publicerade data i deras perioder är oförändrade. " + " | ".join(lines)
 
 
-__all__ = ["LoadResult", "discover_files", "stage", "audit", "publish", "periods_to_report", "build_outputs",
-           "rejection_summary"]
+__all__ = ["LoadResult", "discover_files", "stage", "audit", "control_staged", "publish", "periods_to_report",
+           "build_outputs", "rejection_summary"]

@@ -24,10 +24,13 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI 
     cursor.close()
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
     """The engine for ``url`` or ``BOKSLUT_WAREHOUSE_URL``; the SQLite folder is created if missing."""
-    url = url or get_settings().warehouse_url
+    return _engine_for(url or get_settings().warehouse_url)  # resolve first: the cache is keyed by URL
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -60,8 +63,14 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+_UPGRADED: set[str] = set()
+
+
 def ready_engine(url: str | None = None) -> Engine:
-    """An engine whose schema is at head: what the CLI and the DAG tasks use."""
+    """An engine whose schema is at head (migrated once per process): what the CLI and the DAG tasks use."""
     engine = get_engine(url)
-    upgrade(engine)
+    key = engine.url.render_as_string(hide_password=False)
+    if key not in _UPGRADED:
+        upgrade(engine)
+        _UPGRADED.add(key)
     return engine
