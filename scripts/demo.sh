@@ -26,7 +26,7 @@ if ! airflow dags test ledger_month_end 2025-01-15 -c '{"period": "202413", "for
   echo "Körningen misslyckades; hela loggen: $AIRFLOW_HOME/dags-test.log" >&2
   exit 1
 fi
-grep -E "state=|Dagrun|dag_run" "$AIRFLOW_HOME/dags-test.log" | tail -3 || true
+echo "    körningen: $(grep -o 'DagRun Finished: dag_id=ledger_month_end.*state=[a-z]*' "$AIRFLOW_HOME/dags-test.log" | grep -o 'state=[a-z]*' | tail -1)"
 
 echo "==> Rapporter i $BOKSLUT_OUTBOX_DIR/191/202413:"
 ls -1 "$BOKSLUT_OUTBOX_DIR/191/202413"
