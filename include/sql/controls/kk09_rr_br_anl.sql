@@ -28,17 +28,17 @@ treasury_total AS (
 
 change AS (
     SELECT s.drift_summa + t.externt_och_internt_in + s.interna_utbetalningar + s.resultatfond AS arets_forandring
-    FROM sums AS s CROSS JOIN treasury_total AS t
+    FROM sums AS s, treasury_total AS t
 ),
 
 lines AS (
     SELECT 'KK09.1' AS control_id, arets_resultat AS value_ore, drift_summa AS expected_ore FROM sums
     UNION ALL SELECT 'KK09.2', drift_summa, arets_resultat FROM sums
     UNION ALL SELECT 'KK09.3', arets_resultat - drift_summa, 0 FROM sums
-    UNION ALL SELECT 'KK09.4', c.arets_forandring, s.konto_2021_internt FROM sums AS s CROSS JOIN change AS c
-    UNION ALL SELECT 'KK09.5', s.konto_2021_internt, c.arets_forandring FROM sums AS s CROSS JOIN change AS c
+    UNION ALL SELECT 'KK09.4', c.arets_forandring, s.konto_2021_internt FROM sums AS s, change AS c
+    UNION ALL SELECT 'KK09.5', s.konto_2021_internt, c.arets_forandring FROM sums AS s, change AS c
     UNION ALL SELECT 'KK09.6', c.arets_forandring - s.konto_2021_internt, CASE WHEN c.arets_forandring IS NULL THEN NULL ELSE 0 END
-        FROM sums AS s CROSS JOIN change AS c
+        FROM sums AS s, change AS c
     UNION ALL SELECT 'KK09.7', tillgangar, tillgangar FROM sums
     UNION ALL SELECT 'KK09.8', skulder_eget_kapital, skulder_eget_kapital FROM sums
     UNION ALL SELECT 'KK09.9', tillgangar + skulder_eget_kapital, 0 FROM sums

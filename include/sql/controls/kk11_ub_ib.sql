@@ -1,5 +1,6 @@
 -- KK11 Kontroll UB kontra IB: föregående års utgående balans per kontogrupp ska vara årets ingående balans.
 -- control_id is a key (grupp:12, summa:tillgangar, ...) that the runner numbers KK11.1, KK11.2, ... in this order.
+-- Written without explicit joins (comma joins, scalar subqueries): see docs/controls.md, "Writing control SQL".
 WITH balances AS (
     SELECT
         SUBSTR(konto, 1, 3) AS sub,
@@ -24,9 +25,11 @@ groups AS (
 ),
 
 by_group AS (
-    SELECT g.grp, COALESCE(SUM(b.ub_prior), 0) AS ub_prior, COALESCE(SUM(b.ib), 0) AS ib
-    FROM groups AS g LEFT JOIN balances AS b ON SUBSTR(b.sub, 1, 2) = g.grp
-    GROUP BY g.grp
+    SELECT
+        g.grp,
+        COALESCE((SELECT SUM(b.ub_prior) FROM balances AS b WHERE SUBSTR(b.sub, 1, 2) = g.grp), 0) AS ub_prior,
+        COALESCE((SELECT SUM(b.ib) FROM balances AS b WHERE SUBSTR(b.sub, 1, 2) = g.grp), 0) AS ib
+    FROM groups AS g
 ),
 
 ek AS (
@@ -60,5 +63,5 @@ SELECT
     CASE WHEN p.n = 0 THEN NULL ELSE l.value_ore END AS value_ore,
     l.expected_ore,
     CASE WHEN p.n = 0 THEN NULL ELSE l.difference_ore END AS difference_ore
-FROM lines AS l CROSS JOIN prior_delivered AS p
+FROM lines AS l, prior_delivered AS p
 ORDER BY l.sort_key

@@ -38,7 +38,7 @@ lines AS (
     UNION ALL SELECT 'KK12.7', k5053, -d2910 FROM sums
     UNION ALL SELECT 'KK12.8', k5614, -d2931 FROM sums
     UNION ALL SELECT 'KK12.9', k7352, -d1592 FROM sums
-    UNION ALL SELECT 'KK12.10', s.hb_forandring, r.anl_forandring FROM sums AS s CROSS JOIN register AS r
+    UNION ALL SELECT 'KK12.10', s.hb_forandring, r.anl_forandring FROM sums AS s, register AS r
 )
 
 SELECT control_id, value_ore, expected_ore, value_ore - expected_ore AS difference_ore FROM lines

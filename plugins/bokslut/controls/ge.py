@@ -20,3 +20,16 @@ def sql_datasource(context, engine: Engine):  # noqa: ANN001, ANN201
     if engine.dialect.name == "sqlite":
         return context.data_sources.add_sqlite(name="warehouse", connection_string=url)
     return context.data_sources.add_postgres(name="warehouse", connection_string=url)
+
+
+def ge_error(result) -> str | None:  # noqa: ANN001 - GE ExpectationValidationResult
+    """The error message of an expectation that could not run, or None.
+
+    GE does not raise: the error sits in ``exception_info``, either flat or keyed by metric.
+    """
+    info = result.exception_info or {}
+    entries = [info] if "raised_exception" in info else list(info.values())
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get("raised_exception"):
+            return str(entry.get("exception_message") or "okänt fel").splitlines()[0]
+    return None

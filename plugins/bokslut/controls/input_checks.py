@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Engine
 
-from bokslut.controls.ge import ge_context, sql_datasource
+from bokslut.controls.ge import ge_context, ge_error, sql_datasource
 from bokslut.ingest.formats import SourceFormat
 from bokslut.settings import EXPECTATIONS_DIR
 from bokslut.sql import load_sql
@@ -62,8 +62,8 @@ def run_input_checks(engine: Engine, fmt: SourceFormat, load_id: int) -> InputCh
     for result in validation.run(result_format="COMPLETE").results:
         if result.success:
             continue
-        raised = (result.exception_info or {}).get("raised_exception")
-        message = _describe(result) if not raised else f"{raw['name']}: kontrollen kunde inte köras ({result.exception_info.get('exception_message')})"
+        raised = ge_error(result)
+        message = _describe(result) if not raised else f"{raw['name']}: kontrollen kunde inte köras ({raised})"
         target = outcome.warnings if result.expectation_config.meta.get("severity") == "warning" and not raised else outcome.failures
         target.append(message)
     return outcome

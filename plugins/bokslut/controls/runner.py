@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bokslut.controls.ge import ge_context, sql_datasource
+from bokslut.controls.ge import ge_context, ge_error, sql_datasource
 from bokslut.controls.model import ControlResult, ControlRun, OffendingPosting
 from bokslut.controls.scope import PeriodBounds, reporting_point
 from bokslut.controls.suites import ControlSuite, load_control_suites, render_sql
@@ -67,11 +67,19 @@ def _snapshot(engine: Engine, bounds: PeriodBounds, staged_load_ids: tuple[int, 
         sql = render_sql(load_sql("controls/snapshot").text,
                          {**bounds.sql_values(), "run_id": run_id, "candidate_filter": _candidate_filter(partitions)})
         connection.execute(sa.text(sql))
+        # A view per run: GE reads it as a table asset, plain SQL as a name.
+        connection.execute(sa.text(
+            f"CREATE VIEW {_batch(run_id)} AS SELECT * FROM control_snapshot WHERE run_id = {int(run_id)}"))
     return run_id, partitions
 
 
 def _batch(run_id: int) -> str:
-    return f"(SELECT * FROM control_snapshot WHERE run_id = {int(run_id)}) AS snapshot_rows"
+    return f"control_run_{int(run_id)}"
+
+
+def _drop_snapshot(connection: sa.Connection, run_id: int) -> None:
+    connection.execute(sa.text(f"DROP VIEW IF EXISTS {_batch(run_id)}"))
+    connection.execute(sa.text("DELETE FROM control_snapshot WHERE run_id = :r"), {"r": run_id})
 
 
 def _line_values(engine: Engine, suite: ControlSuite, sql: str, run_id: int) -> list[dict]:
@@ -99,8 +107,8 @@ def _ge_failures(engine: Engine, run_id: int, checks: list[tuple[ControlSuite, s
     import great_expectations as gx
 
     context = ge_context()
-    batch = sql_datasource(context, engine).add_query_asset(
-        name="control_snapshot", query=f"SELECT * FROM control_snapshot WHERE run_id = {int(run_id)}"
+    batch = sql_datasource(context, engine).add_table_asset(
+        name="control_snapshot", table_name=_batch(run_id)
     ).add_batch_definition_whole_table(name="run")
     failures: dict[str, set[str]] = {}
     for suite, sql, expectations in checks:
@@ -119,10 +127,9 @@ def _ge_failures(engine: Engine, run_id: int, checks: list[tuple[ControlSuite, s
         definition = context.validation_definitions.add(gx.ValidationDefinition(name=suite.group, data=batch, suite=ge_suite))
         result = definition.run(result_format="COMPLETE")
         for expectation_result in result.results:
-            raised = (expectation_result.exception_info or {}).get("raised_exception")
-            if raised:
-                raise RuntimeError(f"{suite.name}: Great Expectations kunde inte köra kontrollen: "
-                                   f"{expectation_result.exception_info.get('exception_message')}")
+            error = ge_error(expectation_result)
+            if error:
+                raise RuntimeError(f"{suite.name}: Great Expectations kunde inte köra kontrollen: {error}")
             rows = (expectation_result.result or {}).get("details", {}).get("unexpected_rows", [])
             failures[expectation_result.expectation_config.meta["expectation_id"]] = {r["control_id"] for r in rows}
     return failures
@@ -200,7 +207,7 @@ def run_controls(engine: Engine, forvaltning: str, period: int, staged_load_ids:
         ])
         status = "fel" if run.blocking_failures else "varning" if run.warnings else "ok"
         connection.execute(control_run.update().where(control_run.c.run_id == run_id).values(status=status))
-        connection.execute(sa.text("DELETE FROM control_snapshot WHERE run_id = :r"), {"r": run_id})
+        _drop_snapshot(connection, run_id)
     log.info("Kontokontroller %s %s: %s (%d fel, %d varningar)", forvaltning, period, status,
              len(run.blocking_failures), len(run.warnings))
     return run
