@@ -17,7 +17,8 @@ rm -rf "$BOKSLUT_LANDING_DIR"
 bokslut demo-data --year 2024 -o "$BOKSLUT_LANDING_DIR"
 
 echo "==> Airflow-metadatabas (SQLite i $AIRFLOW_HOME)"
-airflow db migrate > "$AIRFLOW_HOME.migrate.log" 2>&1 || { cat "$AIRFLOW_HOME.migrate.log"; exit 1; }
+mkdir -p "$AIRFLOW_HOME"
+airflow db migrate > "$AIRFLOW_HOME/db-migrate.log" 2>&1 || { cat "$AIRFLOW_HOME/db-migrate.log"; exit 1; }
 
 echo "==> Kör ledger_month_end för period 202413 (loggar i $AIRFLOW_HOME/dags-test.log)"
 if ! airflow dags test ledger_month_end 2025-01-15 -c '{"period": "202413", "forvaltning": "191"}' \
