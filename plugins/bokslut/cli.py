@@ -59,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="lagrets schema")
     db.add_argument("action", choices=["upgrade", "current"])
+
+    from bokslut.templates import cli as templates_cli  # argparse only; the work is imported when run
+
+    templates_cli.add_subcommands(sub)
     return parser
 
 
@@ -164,7 +168,14 @@ def _db(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"load": _load, "report": _report, "controls": _controls, "demo-data": _demo_data, "db": _db}
+def _templates(args: argparse.Namespace) -> int:
+    from bokslut.templates import cli as templates_cli
+
+    return templates_cli.run(args)
+
+
+COMMANDS = {"load": _load, "report": _report, "controls": _controls, "demo-data": _demo_data, "db": _db,
+            "templates": _templates}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,84 @@
+"""Tertialrapport: the city's templates for T1 (periods 01-04) and T2 (01-08), filled and mailed.
+
+Wiring only: every task calls one function of ``bokslut.templates.pipeline``; nothing heavy is
+imported at parse time.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Param, dag, task
+
+from bokslut.dag_defaults import DEFAULT_ARGS
+
+DOC = """
+### tertial_report – stadens blanketter vid T1 och T2
+
+**Triggas** enligt stadens kalender: den 15 maj kl. 06 (T1, perioderna 01–04) och den 15 september
+kl. 06 (T2, perioderna 01–08), eller manuellt med parametrarna `ar` (ÅÅÅÅ), `rapporttillfalle`
+(T1/T2; tomt = det tertial som senast avslutades före körningsdatum) och `forvaltning` (tom = alla
+förvaltningar med publicerad huvudbok det året). Körningen går att göra om för vilket år som helst.
+
+**Steg:** mål → kontroll att månadsavsluten för periodernas 00–PP är publicerade och att senaste
+Kontokontrollen för perioden inte har blockerande fel → fyll i blanketterna (prognos, projekt,
+investeringar, huvudboksrapporter, Kontokontroller, Kontroller blankett) i outbox
+`<förvaltning>/T1-ÅÅÅÅ/` → e-post till ekonomi (`BOKSLUT_FINANCE_EMAIL_TO`) med filerna bifogade.
+
+**Vid fel:** läs meddelandet i den misslyckade uppgiften. *Inte redo*: kör `ledger_month_end` för
+de perioder som saknas eller rätta det som Kontokontrollen underkände, och starta sedan om
+körningen. *Mappning eller manuella uppgifter*: rätta filen som nämns (include/templates/*.yaml,
+include/manual/…) och kör igen. Ett fel i e-posten lämnar filerna i outbox; när uppgiften
+`deliver` startas om skickas samma filer inte två gånger (en ny körning bygger nya filer och skickar dem).
+"""
+
+
+@dag(
+    dag_id="tertial_report",
+    schedule="0 6 15 5,9 *",
+    start_date=pendulum.datetime(2024, 1, 1, tz="Europe/Stockholm"),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    tags=["bokslut", "templates"],
+    doc_md=DOC,
+    params={
+        "ar": Param("", type="string", pattern=r"^(\d{4})?$", description="ÅÅÅÅ, tomt = enligt körningsdatum"),
+        "rapporttillfalle": Param("", type="string", enum=["", "T1", "T2"], description="T1 eller T2, tomt = senast avslutade tertial"),
+        "forvaltning": Param("", type="string", pattern=r"^(\d{3})?$", description="tre siffror, tom = alla med huvudbok"),
+    },
+)
+def tertial_report():
+    @task
+    def targets(params: dict | None = None, dag_run=None) -> list[dict]:
+        from bokslut.templates import pipeline
+
+        moment = dag_run.logical_date or dag_run.run_after if dag_run is not None else None
+        return pipeline.resolve_targets("tertial", params, moment)
+
+    @task
+    def check_ready(items: list[dict]) -> list[dict]:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from bokslut.templates import pipeline
+
+        try:
+            return pipeline.check_ready(items)
+        except pipeline.NotReady as exc:
+            raise AirflowFailException(str(exc)) from None
+
+    @task
+    def build(items: list[dict]) -> list[dict]:
+        from bokslut.templates import pipeline
+
+        return pipeline.build_all(items)
+
+    @task
+    def deliver(deliveries: list[dict]) -> list[dict]:
+        from bokslut.templates import pipeline
+
+        return pipeline.deliver(deliveries)
+
+    deliver(build(check_ready(targets())))
+
+
+tertial_report()

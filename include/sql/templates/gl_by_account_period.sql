@@ -1,0 +1,19 @@
+-- Published postings of one förvaltning per period, account and Anslag over a range of periods
+-- (several years: the year-to-date outturn of a template line and the seasonal profile of the
+-- earlier years the suggested forecast uses). Published rows only, as in reports/account_balances.
+WITH published_loads AS (
+    SELECT load_id
+    FROM publication
+    WHERE source = 'ledger' AND forvaltning = :forvaltning
+)
+
+SELECT
+    p.period,
+    p.konto,
+    p.anslag,
+    SUM(p.amount_ore) AS amount_ore
+FROM posting AS p
+WHERE p.forvaltning = :forvaltning
+  AND p.period BETWEEN :period_from AND :period_to
+  AND p.load_id IN (SELECT load_id FROM published_loads)
+GROUP BY p.period, p.konto, p.anslag

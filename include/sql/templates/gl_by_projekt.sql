@@ -1,0 +1,21 @@
+-- Published postings per project, period, account class (first digit) and Anslag, from the
+-- first loaded period up to the reporting period: accumulated and yearly project figures
+-- (Verksamhetsprojekt, Externa projekt). Rows without a project code are left out.
+WITH published_loads AS (
+    SELECT load_id
+    FROM publication
+    WHERE source = 'ledger' AND forvaltning = :forvaltning
+)
+
+SELECT
+    p.projekt,
+    p.period,
+    SUBSTR(p.konto, 1, 1) AS kontoklass,
+    p.anslag,
+    SUM(p.amount_ore) AS amount_ore
+FROM posting AS p
+WHERE p.forvaltning = :forvaltning
+  AND p.period <= :period_to
+  AND p.projekt <> ''
+  AND p.load_id IN (SELECT load_id FROM published_loads)
+GROUP BY p.projekt, p.period, SUBSTR(p.konto, 1, 1), p.anslag

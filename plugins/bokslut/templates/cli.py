@@ -1,0 +1,105 @@
+"""``bokslut templates``: fill the city's templates for one förvaltning, year and reporting point.
+
+    bokslut templates --forvaltning 191 --year 2024 --point VB -o DIR [--manual FIL] [--mapping FIL]
+                      [--check-ready] [--send]
+
+Writes into DIR the filled workbook, the validation report (HTML), the template rules (TSV) and a
+copy of the manual-input file used. ``--check-ready`` first requires the month-end runs of the
+covered periods to have published without blocking failures (as the DAGs do); ``--send`` mails
+the files to finance (``BOKSLUT_FINANCE_EMAIL_TO``). Exit codes as the ``bokslut`` CLI: 0 done,
+1 bad input or not ready or blocking Kontokontroller, 2 wrong usage.
+
+Kept light at import time (argparse only): ``bokslut.cli`` builds its parser from this.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_INPUT = 0, 1
+
+
+def _forvaltning(text: str) -> str:
+    if not (len(text) == 3 and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"ogiltig förvaltning '{text}': ange tre siffror, t.ex. 191")
+    return text
+
+
+def _year(text: str) -> int:
+    if not (len(text) == 4 and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"ogiltigt år '{text}': ange fyra siffror, t.ex. 2024")
+    return int(text)
+
+
+def _point(text: str) -> str:
+    if text.upper() not in ("T1", "T2", "VB"):
+        raise argparse.ArgumentTypeError(f"ogiltigt rapporttillfälle '{text}': välj T1, T2 eller VB")
+    return text.upper()
+
+
+def add_subcommands(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Add ``templates`` to the ``bokslut`` command's subparsers; returns the new parser."""
+    parser = subparsers.add_parser("templates", help="fyll i stadens blanketter vid T1, T2 eller VB",
+                                   description="Fyll i stadens blanketter för en förvaltning, ett år och ett rapporttillfälle.")
+    parser.add_argument("--forvaltning", type=_forvaltning, required=True)
+    parser.add_argument("--year", type=_year, required=True, help="år, t.ex. 2024")
+    parser.add_argument("--point", type=_point, required=True, metavar="T1|T2|VB", help="rapporttillfälle")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="mapp som filerna skrivs till")
+    parser.add_argument("--manual", type=Path, help="fil med manuella uppgifter (standard include/manual/<förv>/<PUNKT>-<år>.yaml)")
+    parser.add_argument("--mapping", type=Path, help="mappning (standard include/templates/<punkt>.yaml)")
+    parser.add_argument("--check-ready", action="store_true", help="kräv publicerade perioder utan blockerande fel")
+    parser.add_argument("--send", action="store_true", help="skicka filerna till ekonomi (BOKSLUT_FINANCE_EMAIL_TO)")
+    return parser
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handler for ``bokslut templates``; returns the exit code."""
+    from bokslut.settings import get_settings
+    from bokslut.templates import pipeline
+
+    settings = get_settings()
+    target = {"forvaltning": args.forvaltning, "year": args.year, "point": args.point}
+    if args.check_ready:
+        try:
+            pipeline.check_ready([target], settings)
+        except pipeline.NotReady as exc:
+            _say(f"fel: {exc}")
+            return EXIT_INPUT
+    try:
+        delivery = pipeline.build(target, settings, folder=args.output, manual_path=args.manual, mapping_path=args.mapping)
+    except pipeline.BlockingControls as exc:
+        _say(f"fel: {exc}")
+        return EXIT_INPUT
+    for path in delivery["files"]:
+        _say(f"Skrev {path}")
+    counts = ", ".join(f"{n} {s}" for s, n in delivery["summary"].items() if n)
+    _say(f"Kontroller blankett: {counts}")
+    for finding in delivery["findings"]:
+        if finding["status"] in ("fel", "varning", "ej levererad"):
+            _say(f"  {finding['status'].upper()} {finding['rule_id']} {finding['sheet']} {finding['where']}: {finding['message']}")
+    if args.send:
+        outcome = pipeline.deliver([delivery])[0]["mail"]
+        _say(f"Skickat till {', '.join(outcome['recipients'])}" if outcome["sent"] else f"Inte skickat: {outcome['reason']}")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bokslut.templates.cli templates ...`` (the same as ``bokslut templates ...``)."""
+    parser = argparse.ArgumentParser(prog="bokslut")
+    add_subcommands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except ValueError as exc:  # MappingError, ManualInputError, ReferenceError, NotReady, bad period
+        _say(f"fel: {exc}")
+        return EXIT_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""The manual-input file: what finance fills in because no system holds it.
+
+One YAML file per förvaltning and reporting point, ``<BOKSLUT_MANUAL_DIR>/<förvaltning>/<PUNKT>-<år>.yaml``
+(default ``include/manual/``), kept in version control and copied into the delivery folder with
+its SHA-256, so every delivered workbook can be traced to the inputs it was filled with. The
+format is documented for finance users in docs/templates.md; ``include/manual/191/`` has filled
+examples. Sections (all optional):
+
+``kontakt``                handläggare, telefon, e-post per nyckeltal sheet
+``verksamhetsprojekt``     per projektkod (mnkr): budget, budget_nasta_ar, prognos_nasta_ar,
+                           prognos_helar (T1/T2), prognos_total, prognos_start, prognos_slut,
+                           kommentar (orsak och vidtagen åtgärd), datumkommentar
+``resultatenheter``        per ansvarskod (tkr): eget_handlande (JA/NEJ), ack_resultatfond_ib,
+                           resultat_exkl_resultatfond, ackumulerad_overforing, kommentar
+``invent_o_maskin``        prognos (T1/T2, mnkr), kommentar
+``ej_aktiverbara``         prognos_utgifter, prognos_inkomster (mnkr), kommentar
+``externa_projekt``        per projektkod (tkr): ib, belopp_att_balansera, beslut
+``innovationssatsningar``  a list of rows: namn, typ, beskrivning, resultat, lardomar, status,
+                           spridning, ansvarig_chef, kontaktperson
+``nyckeltal``              per nummer: taljare, namnare (66), kvot (126), foregaende_ar, kommentar
+``prognos``                T1/T2: the förvaltning's own year-end forecast per line (mnkr),
+                           replacing the suggestion (drift_och_underhall, avskrivningar,
+                           internranta, verksamhetens_intakter, investering_utgifter,
+                           investering_inkomster)
+
+Amounts are in the unit the sheet shows (mnkr or tkr, intäkter negative), written ``12.5``,
+``"12,5"`` or ``-3``; dates ``2024-12-31``; texts are always shown as text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+
+from bokslut.settings import INCLUDE_DIR
+
+SECTIONS = ("forvaltning", "ar", "rapporttillfalle", "kontakt", "verksamhetsprojekt", "resultatenheter",
+            "invent_o_maskin", "ej_aktiverbara", "externa_projekt", "innovationssatsningar", "nyckeltal", "prognos")
+
+
+class ManualInputError(ValueError):
+    """The manual-input file cannot be used (Swedish message naming the file and the key)."""
+
+
+def manual_dir() -> Path:
+    return Path(os.environ.get("BOKSLUT_MANUAL_DIR") or INCLUDE_DIR / "manual")
+
+
+def default_manual_path(forvaltning: str, year: int, point: str) -> Path:
+    return manual_dir() / forvaltning / f"{point}-{year}.yaml"
+
+
+def _normalise(value: object) -> object:
+    if isinstance(value, dict):
+        return {str(k): _normalise(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normalise(v) for v in value]
+    return value
+
+
+@dataclass
+class ManualInputs:
+    path: Path | None = None
+    data: dict = field(default_factory=dict)
+    sha256: str | None = None
+
+    def get(self, dotted: str) -> object | None:
+        """``get("verksamhetsprojekt.2404.kommentar")``; None when absent or blank."""
+        node: object = self.data
+        for key in dotted.split("."):
+            if not isinstance(node, dict) or key not in node:
+                return None
+            node = node[key]
+        if isinstance(node, str) and not node.strip():
+            return None
+        return node
+
+    def section(self, name: str) -> dict:
+        value = self.data.get(name)
+        return value if isinstance(value, dict) else {}
+
+    def rows(self, name: str) -> list[dict]:
+        value = self.data.get(name)
+        return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+    @property
+    def described(self) -> str:
+        if self.path is None:
+            return "ingen fil med manuella uppgifter"
+        return f"{self.path.name} (SHA-256 {self.sha256[:12]})"
+
+
+def load_manual(path: Path | None, forvaltning: str, year: int, point: str, *, required: bool = False) -> ManualInputs:
+    """Read ``path``; a missing file gives empty inputs unless ``required``."""
+    if path is None or not Path(path).exists():
+        if required:
+            raise ManualInputError(f"Filen med manuella uppgifter {path} finns inte.")
+        return ManualInputs()
+    path = Path(path)
+    raw_bytes = path.read_bytes()
+    try:
+        data = yaml.safe_load(raw_bytes.decode("utf-8")) or {}
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ManualInputError(f"{path.name}: filen går inte att läsa som YAML (UTF-8): {exc}") from None
+    if not isinstance(data, dict):
+        raise ManualInputError(f"{path.name}: filen ska börja med nycklar som 'forvaltning:' och 'ar:'.")
+    data = _normalise(data)
+    unknown = [k for k in data if k not in SECTIONS]
+    if unknown:
+        raise ManualInputError(f"{path.name}: okänd(a) nyckel(nycklar) {', '.join(unknown)}; "
+                               f"tillåtna är {', '.join(SECTIONS)}.")
+    for key, expected in (("forvaltning", forvaltning), ("ar", str(year)), ("rapporttillfalle", point)):
+        given = data.get(key)
+        if given is not None and str(given) != expected:
+            raise ManualInputError(f"{path.name}: {key} är {given} men blanketterna gäller {expected}.")
+    return ManualInputs(path, data, hashlib.sha256(raw_bytes).hexdigest())
+
+
+def to_decimal(value: object, where: str) -> Decimal | None:
+    """A manual number (YAML number or text with decimal comma) as Decimal; None when blank."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ManualInputError(f"{where}: väntade ett tal, fick {value!r}")
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        text = value.strip().replace("\u2212", "-").replace(" ", "").replace("\u00a0", "").replace(",", ".")
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            raise ManualInputError(f"{where}: '{value}' är inget tal") from None
+    raise ManualInputError(f"{where}: väntade ett tal, fick {value!r}")
+
+
+def to_date(value: object, where: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ManualInputError(f"{where}: '{value}' är inget datum (ÅÅÅÅ-MM-DD)")

@@ -1,0 +1,237 @@
+"""The tertial and year-end template runs as plain functions: each DAG task calls one of these.
+
+``resolve_targets`` → ``check_ready`` → ``build`` → ``deliver``. A target is one förvaltning,
+year and reporting point (T1, T2, VB). Records passed between tasks are small dicts of strings
+and numbers (XCom-friendly); files are written to
+``<BOKSLUT_OUTBOX_DIR>/<förvaltning>/<PUNKT>-<år>/``.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bokslut.settings import Settings, get_settings
+from bokslut.templates.points import get_point, validate_year
+
+log = logging.getLogger(__name__)
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+class NotReady(ValueError):
+    """The month-end runs of the covered periods have not all published cleanly (Swedish message)."""
+
+
+class BlockingControls(ValueError):
+    """The Kontokontroller of the reporting period show blocking failures (Swedish message)."""
+
+
+@dataclass
+class Readiness:
+    forvaltning: str
+    year: int
+    point: str
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return not self.problems
+
+
+# ------------------------------------------------------------------------------- targets
+
+
+def _reference_day(moment: datetime | date | str | None) -> date:
+    if moment is None or moment == "":
+        return datetime.now(STOCKHOLM).date()
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if isinstance(moment, datetime):
+        return (moment.astimezone(STOCKHOLM) if moment.tzinfo else moment).date()
+    return moment
+
+
+def default_point(kind: str, moment: datetime | date | str | None) -> tuple[int, str]:
+    """(year, point) a scheduled run covers: the tertial that closed before the run date
+    (T1 from May, T2 from September, T2 of last year in January-April), or last year's VB."""
+    day = _reference_day(moment)
+    if kind == "year_end":
+        return day.year - 1, "VB"
+    if kind != "tertial":
+        raise ValueError(f"okänd körning {kind!r}")
+    if day.month >= 9:
+        return day.year, "T2"
+    if day.month >= 5:
+        return day.year, "T1"
+    return day.year - 1, "T2"
+
+
+def forvaltningar_with_ledger(year: int, settings: Settings | None = None) -> list[str]:
+    import sqlalchemy as sa
+
+    from bokslut.warehouse.db import ready_engine
+
+    with ready_engine(settings.warehouse_url if settings else None).connect() as connection:
+        rows = connection.execute(sa.text(
+            "SELECT DISTINCT forvaltning FROM publication WHERE source = 'ledger' AND partition BETWEEN :lo AND :hi"
+        ), {"lo": f"{year}00", "hi": f"{year}14"}).scalars().all()
+    return sorted(rows)
+
+
+def resolve_targets(kind: str, params: dict | None = None, moment: datetime | date | str | None = None,
+                    settings: Settings | None = None) -> list[dict]:
+    """Targets from the DAG params (``ar``, ``rapporttillfalle``, ``forvaltning``; empty = derived
+    from the run date, every förvaltning with ledger data that year)."""
+    params = params or {}
+    year, point = default_point(kind, moment)
+    if params.get("ar"):
+        year = validate_year(int(params["ar"]))
+    if params.get("rapporttillfalle"):
+        point = get_point(str(params["rapporttillfalle"])).code
+    if kind == "year_end" and point != "VB":
+        raise ValueError("year_end_report fyller bara i VB; använd tertial_report för T1 och T2.")
+    if kind == "tertial" and point == "VB":
+        raise ValueError("tertial_report fyller bara i T1 och T2; använd year_end_report för VB.")
+    forvaltningar = [params["forvaltning"]] if params.get("forvaltning") else forvaltningar_with_ledger(year, settings)
+    if not forvaltningar:
+        raise NotReady(f"Ingen förvaltning har publicerad huvudbok för {year}: inget att fylla i.")
+    return [{"forvaltning": f, "year": year, "point": point} for f in forvaltningar]
+
+
+# ----------------------------------------------------------------------------- readiness
+
+
+def readiness(engine, forvaltning: str, year: int, point: str) -> Readiness:  # noqa: ANN001 - SQLAlchemy Engine
+    """Are periods 00..PP of the year published, and did the control run that judged the data now
+    published for PP (the latest run whose checked loads are the published ones) pass without
+    blocking failures? A newer run on a correction that was rejected does not count: the published
+    data stayed as the earlier run saw it. No such run: the build runs the controls itself."""
+    import json
+
+    from bokslut.sql import load_sql
+
+    rp = get_point(point)
+    period = rp.period(year)
+    with engine.connect() as connection:
+        rows = connection.execute(load_sql("templates/readiness"), {"forvaltning": forvaltning, "period": period}).all()
+    published = {int(r.item): int(r.status) for r in rows if r.kind == "ledger"}
+    result = Readiness(forvaltning, year, rp.code)
+    covered = range(year * 100, period + 1)
+    missing = [p for p in covered if p not in published]
+    if missing:
+        result.problems.append(
+            f"Huvudboken är inte publicerad för period {', '.join(map(str, missing))} (förvaltning {forvaltning}); "
+            f"{rp.code} {year} kräver periodernas månadsavslut {year}00–{period}.")
+        return result
+    now = {p: published[p] for p in covered}
+    for run in (r for r in rows if r.kind == "control_run"):
+        checked = {int(p): int(load) for p, load in json.loads(run.candidate_loads or "{}").items()}
+        if {p: checked.get(p) for p in covered} != now:
+            continue  # a run on other data (a rejected correction, or data since replaced)
+        if run.status == "fel":
+            result.problems.append(
+                f"Kontokontrollen för {forvaltning} period {period} (körning {run.item}) har blockerande fel på de "
+                "publicerade uppgifterna; rätta och kör månadsavslutet igen innan blanketterna fylls i.")
+        break
+    return result
+
+
+def check_ready(targets: list[dict], settings: Settings | None = None) -> list[dict]:
+    """The targets, when every one is ready; otherwise ``NotReady`` naming every problem."""
+    from bokslut.warehouse.db import ready_engine
+
+    engine = ready_engine(settings.warehouse_url if settings else None)
+    problems = []
+    for target in targets:
+        state = readiness(engine, target["forvaltning"], int(target["year"]), target["point"])
+        problems += state.problems
+    if problems:
+        raise NotReady(" ".join(problems))
+    return targets
+
+
+# ---------------------------------------------------------------------------------- build
+
+
+def delivery_folder(settings: Settings, forvaltning: str, year: int, point: str) -> Path:
+    return settings.outbox_dir / forvaltning / get_point(point).label(year)
+
+
+def build(target: dict, settings: Settings | None = None, *, folder: Path | None = None, manual_path: Path | None = None,
+          mapping_path: Path | None = None) -> dict:
+    """Fill the workbook, write the validation report, the rule report and a copy of the manual
+    inputs used; return the delivery record. ``BlockingControls`` after writing, when the
+    Kontokontroller of the period fail."""
+    return build_with_result(target, settings, folder=folder, manual_path=manual_path, mapping_path=mapping_path)[0]
+
+
+def build_with_result(target: dict, settings: Settings | None = None, *, folder: Path | None = None,
+                      manual_path: Path | None = None, mapping_path: Path | None = None):  # noqa: ANN201
+    """``build`` returning ``(delivery, fill.FillResult)`` (the in-memory result for callers and tests)."""
+    from bokslut.controls.html import write_html
+    from bokslut.reports.tsv import write_tsv
+    from bokslut.templates.fill import fill_workbook
+    from bokslut.templates.manual import default_manual_path
+    from bokslut.templates.reference import load_forvaltning
+    from bokslut.templates.rules import rules_report, summary
+    from bokslut.warehouse.db import ready_engine
+
+    settings = settings or get_settings()
+    forvaltning, year, rp = target["forvaltning"], int(target["year"]), get_point(target["point"])
+    label = rp.label(year)
+    folder = Path(folder or delivery_folder(settings, forvaltning, year, rp.code))
+    folder.mkdir(parents=True, exist_ok=True)
+    manual_path = manual_path or default_manual_path(forvaltning, year, rp.code)
+    engine = ready_engine(settings.warehouse_url)
+
+    result = fill_workbook(engine, forvaltning, year, rp.code, folder / f"blanketter_{forvaltning}_{label}.xlsx",
+                           manual_path=manual_path, mapping_path=mapping_path)
+    files = [result.path]
+    run = result.filled.control_run
+    if run is not None:
+        files.append(write_html(run, folder / f"valideringsrapport_{forvaltning}_{rp.period(year)}.html"))
+    rules_tsv = folder / f"kontroller_blankett_{forvaltning}_{label}.tsv"
+    partial = rules_tsv.with_name(rules_tsv.name + ".partial")
+    with partial.open("w", encoding="utf-8", newline="") as fh:
+        write_tsv(rules_report(result.rules, result.filled), fh)
+    partial.replace(rules_tsv)
+    files.append(rules_tsv)
+    manual = result.filled.manual
+    if manual.path is not None:
+        copy = folder / f"manuella_uppgifter_{forvaltning}_{label}.yaml"
+        if Path(manual.path).resolve() != copy.resolve():
+            shutil.copyfile(manual.path, copy)
+        files.append(copy)
+    delivery = {
+        "forvaltning": forvaltning, "forvaltningsnamn": load_forvaltning(forvaltning).name, "year": year,
+        "point": rp.code, "point_name": rp.name_sv, "period": rp.period(year), "label": label, "folder": str(folder),
+        "files": [str(p) for p in files], "summary": summary(result.rules), "manual": manual.described if manual.path else None,
+        "findings": [{"rule_id": r.rule_id, "status": r.status, "sheet": r.sheet, "where": r.where, "message": r.message}
+                     for r in result.rules],
+        "blocking_controls": [r.control_id for r in run.blocking_failures] if run is not None else [],
+    }
+    log.info("Blanketter %s %s: %s", forvaltning, label, delivery["summary"])
+    if delivery["blocking_controls"]:
+        raise BlockingControls(
+            f"Kontokontrollerna för {forvaltning} period {rp.period(year)} har blockerande fel "
+            f"({', '.join(delivery['blocking_controls'])}); blanketterna skickas inte. Se {files[1]}.")
+    return delivery, result
+
+
+def build_all(targets: list[dict], settings: Settings | None = None) -> list[dict]:
+    return [build(t, settings) for t in targets]
+
+
+def deliver(deliveries: list[dict]) -> list[dict]:
+    """Mail each delivery to finance (``templates.delivery``); returns the deliveries with the outcome."""
+    from bokslut.templates.delivery import send_delivery
+
+    return [{**d, "mail": send_delivery(d)} for d in deliveries]
+
+
+__all__ = ["NotReady", "BlockingControls", "Readiness", "default_point", "resolve_targets", "readiness", "check_ready",
+           "build", "build_all", "deliver", "delivery_folder"]
