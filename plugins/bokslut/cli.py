@@ -60,8 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="lagrets schema")
     db.add_argument("action", choices=["upgrade", "current"])
 
-    from bokslut.templates import cli as templates_cli  # argparse only; the work is imported when run
+    from bokslut.hr import cli as hr_cli  # argparse only; the work is imported when run
+    from bokslut.templates import cli as templates_cli
 
+    hr_cli.add_subcommands(sub)  # load hr|ber, nyckeltal, kaa
     templates_cli.add_subcommands(sub)
     return parser
 
@@ -71,6 +73,10 @@ def _say(message: str) -> None:
 
 
 def _load(args: argparse.Namespace) -> int:
+    from bokslut.hr import cli as hr_cli
+
+    if args.source in hr_cli.LOAD_SOURCES:  # personal data: key checked before anything is archived
+        return hr_cli.load_command(args)
     from bokslut.ingest.load import expand_paths, load_file
     from bokslut.warehouse.db import ready_engine
 
@@ -174,8 +180,14 @@ def _templates(args: argparse.Namespace) -> int:
     return templates_cli.run(args)
 
 
+def _hr_command(args: argparse.Namespace) -> int:
+    from bokslut.hr import cli as hr_cli
+
+    return hr_cli.COMMANDS[args.command](args)
+
+
 COMMANDS = {"load": _load, "report": _report, "controls": _controls, "demo-data": _demo_data, "db": _db,
-            "templates": _templates}
+            "templates": _templates, "nyckeltal": _hr_command, "kaa": _hr_command}
 
 
 def main(argv: list[str] | None = None) -> int:

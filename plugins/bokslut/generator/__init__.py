@@ -9,7 +9,9 @@ pipeline they give the reference package's figures to the öre (2024 at account 
 Modules, one job each: ``targets`` (package data → target figures), ``prior`` (the prior year's
 targets), ``plan`` (per-period totals and counts), ``split`` (exact öre splitting), ``koddelar``
 (dimension codes), ``texts`` (voucher types and texts), ``ledger`` (streaming huvudbok writer),
-``budget``, ``extras`` (asset register, stadskassan), ``csvout`` (formats).
+``budget``, ``extras`` (asset register, stadskassan), ``csvout`` (formats), ``hr`` (LISA
+employments, absence, contracted time), ``ber`` (BER/KAA registrations and contacts),
+``persons`` (synthetic test-range personnummer).
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from .ber import write_ber
 from .budget import write_budget
 from .extras import write_asset_register, write_treasury
+from .hr import write_hr
 from .koddelar import Koddelar
 from .ledger import LedgerWriter
 from .plan import build_plan
@@ -40,7 +44,7 @@ class GeneratedSet:
     year: int
     forvaltning: str
     seed: int
-    files: dict[str, tuple[Path, ...]]  # "ledger", "budget", "anlaggningsreskontra", "stadskassan"
+    files: dict[str, tuple[Path, ...]]  # "ledger", "budget", "anlaggningsreskontra", "stadskassan", "hr", "ber"
     postings: int  # ledger rows in all ledger files (this year and the prior year)
     postings_year: int  # ledger rows of the year itself (periods 00–13)
 
@@ -103,6 +107,10 @@ def generate(
     treasury = write_treasury(
         cur, plan, seed, forvaltning, out_dir / "stadskassan" / f"stadskassan_{forvaltning}_{year}.csv"
     )
+    hr_files = write_hr(year, out_dir, forvaltning, seed)  # () for a year without HR targets
+    ber_files = write_ber(year, out_dir, forvaltning, seed)
+    if hr_files or ber_files:
+        say(f"Skrev personalfiler (LISA) och KAA-filer (BER): {len(hr_files) + len(ber_files)} filer")
     say(f"Klart: {prior_writer.rows + year_writer.rows} konteringar")
     return GeneratedSet(
         year=year,
@@ -113,6 +121,8 @@ def generate(
             "budget": (budget,),
             "anlaggningsreskontra": (assets,),
             "stadskassan": (treasury,),
+            "hr": hr_files,
+            "ber": ber_files,
         },
         postings=prior_writer.rows + year_writer.rows,
         postings_year=year_writer.rows,

@@ -134,7 +134,8 @@ def _iter_csv(
             issue = RowIssue(
                 row.number,
                 None,
-                row.text[:200],
+                # a row of a personal-data extract may hold a personnummer: never keep its text
+                "(rad dold: personuppgifter)" if fmt.personal_data else row.text[:200],
                 f"Raden har {row.actual_columns} fält men rubrikraden har {row.expected_columns}"
                 + (" (filen kan vara avklippt eller ha fel citattecken)." if row.actual_columns < row.expected_columns else "."),
             )

@@ -211,3 +211,109 @@ alert_log = sa.Table(  # one row per alert sent: a retried task finds its alert 
     sa.Column("channel", sa.String(20), primary_key=True),  # email | slack
     sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# --- HR (LISA) and KAA (BER): person-level monthly snapshots, pseudonymised at ingest ------------
+# ``person_id`` and ``employment_id`` are keyed hashes (HMAC-SHA256, hex) of the personnummer and
+# the Anstallnings-id (bokslut.hr.pseudonym); neither the personnummer nor a name is ever stored.
+# ``period`` is the month the extract describes (YYYYMM): each month's snapshot is its own
+# publishable unit, so history is kept. Percentages and days are integers of hundredths
+# (100 % → 10000), årsarbetare ten-thousandths; ``*_day`` columns are day numbers (days since
+# 1970-01-01) so day arithmetic is the same SQL on SQLite and PostgreSQL.
+
+hr_employment = sa.Table(
+    "hr_employment",
+    metadata,
+    sa.Column("load_id", sa.Integer, nullable=False),
+    sa.Column("source_line", sa.Integer, nullable=False),
+    sa.Column("forvaltning", sa.String(3), nullable=False),
+    sa.Column("period", sa.Integer, nullable=False),  # snapshot month YYYYMM
+    sa.Column("person_id", sa.String(64), nullable=False),
+    sa.Column("employment_id", sa.String(64), nullable=False),
+    sa.Column("enhet", sa.String(20), nullable=False),
+    sa.Column("anstallningsform", sa.String(20), nullable=False),  # tillsvidare, visstid, ...
+    sa.Column("sysselsattningsgrad_hundradelar", sa.Integer, nullable=False),  # 100 % = 10000
+    sa.Column("chef", sa.String(1), nullable=False),  # J | N
+    sa.Column("kon", sa.String(1), nullable=False),  # K | M
+    sa.Column("utrikes_fodd", sa.String(1), nullable=False),  # J | N
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("start_day", sa.Integer, nullable=False),
+    sa.Column("end_date", sa.Date),  # NULL = no end date
+    sa.Column("end_day", sa.Integer),
+    sa.Column("avgangsorsak", sa.String(60), nullable=False, default=""),
+    sa.Index("ix_hr_employment_load", "load_id", "forvaltning", "period"),
+    sa.Index("ix_hr_employment_person", "person_id"),
+    sa.Index("ix_hr_employment_employment", "employment_id"),
+)
+
+hr_absence = sa.Table(
+    "hr_absence",
+    metadata,
+    sa.Column("load_id", sa.Integer, nullable=False),
+    sa.Column("source_line", sa.Integer, nullable=False),
+    sa.Column("forvaltning", sa.String(3), nullable=False),
+    sa.Column("period", sa.Integer, nullable=False),  # snapshot month YYYYMM
+    sa.Column("person_id", sa.String(64), nullable=False),
+    sa.Column("employment_id", sa.String(64), nullable=False),
+    sa.Column("franvarotyp", sa.String(20), nullable=False),  # sjuk, vab, ...
+    sa.Column("start_date", sa.Date, nullable=False),
+    sa.Column("start_day", sa.Integer, nullable=False),
+    sa.Column("end_date", sa.Date),  # NULL = still going on at the extract
+    sa.Column("end_day", sa.Integer),
+    sa.Column("omfattning_hundradelar", sa.Integer, nullable=False),  # 100 % = 10000
+    sa.Column("sjuklonekostnad_ore", sa.BigInteger, nullable=False),  # sick pay days 2–14, excl. PF
+    sa.Index("ix_hr_absence_load", "load_id", "forvaltning", "period"),
+    sa.Index("ix_hr_absence_employment", "employment_id"),
+)
+
+hr_contracted_time = sa.Table(
+    "hr_contracted_time",
+    metadata,
+    sa.Column("load_id", sa.Integer, nullable=False),
+    sa.Column("source_line", sa.Integer, nullable=False),
+    sa.Column("forvaltning", sa.String(3), nullable=False),
+    sa.Column("period", sa.Integer, nullable=False),  # month YYYYMM of the contracted time
+    sa.Column("person_id", sa.String(64), nullable=False),
+    sa.Column("employment_id", sa.String(64), nullable=False),
+    sa.Column("avtalade_dagar_hundradelar", sa.BigInteger, nullable=False),
+    sa.Column("arsarbetare_tiotusendelar", sa.BigInteger, nullable=False),  # the month's FTE × 10000
+    sa.Index("ix_hr_contracted_time_load", "load_id", "forvaltning", "period"),
+)
+
+ber_registration = sa.Table(
+    "ber_registration",
+    metadata,
+    sa.Column("load_id", sa.Integer, nullable=False),
+    sa.Column("source_line", sa.Integer, nullable=False),
+    sa.Column("forvaltning", sa.String(3), nullable=False),
+    sa.Column("period", sa.Integer, nullable=False),  # snapshot month YYYYMM
+    sa.Column("person_id", sa.String(64), nullable=False),
+    sa.Column("fodelsedatum", sa.Date, nullable=False),
+    sa.Column("kon", sa.String(1), nullable=False),
+    sa.Column("stadsdel", sa.String(60), nullable=False, default=""),
+    sa.Column("registrerad_fran", sa.Date, nullable=False),
+    sa.Column("registrerad_till", sa.Date),
+    sa.Column("uppsok_fran", sa.Date),
+    sa.Column("jobbtorg", sa.String(60), nullable=False, default=""),
+    sa.Column("sysselsattning_forsta_kontakt", sa.String(20), nullable=False, default=""),
+    sa.Column("inskriven_fran", sa.Date),
+    sa.Column("inskriven_till", sa.Date),
+    sa.Column("avslutsorsak", sa.String(20), nullable=False, default=""),
+    sa.Index("ix_ber_registration_load", "load_id", "forvaltning", "period"),
+    sa.Index("ix_ber_registration_person", "person_id"),
+)
+
+ber_contact = sa.Table(
+    "ber_contact",
+    metadata,
+    sa.Column("load_id", sa.Integer, nullable=False),
+    sa.Column("source_line", sa.Integer, nullable=False),
+    sa.Column("forvaltning", sa.String(3), nullable=False),
+    sa.Column("period", sa.Integer, nullable=False),  # snapshot month YYYYMM
+    sa.Column("person_id", sa.String(64), nullable=False),
+    sa.Column("datum", sa.Date, nullable=False),
+    sa.Column("kanal", sa.String(20), nullable=False),
+    sa.Column("nadd", sa.String(1), nullable=False),  # J | N: answered
+    sa.Column("egeninitierad", sa.String(1), nullable=False),  # J | N: the young person made contact
+    sa.Index("ix_ber_contact_load", "load_id", "forvaltning", "period"),
+    sa.Index("ix_ber_contact_person", "person_id"),
+)

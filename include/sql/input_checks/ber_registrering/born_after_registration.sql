@@ -1,0 +1,2 @@
+-- Födelsedatum efter registreringen är omöjligt.
+SELECT source_line FROM {batch} WHERE fodelsedatum > registrerad_fran

@@ -1,0 +1,152 @@
+"""``bokslut load hr|ber``, ``bokslut nyckeltal`` and ``bokslut kaa`` (wired into ``bokslut.cli``).
+
+Wiring, in ``bokslut/cli.py``::
+
+    from bokslut.hr import cli as hr_cli
+    ...                                  # in _parser(), after the "load" subparser exists:
+    hr_cli.add_subcommands(sub)          # adds nyckeltal and kaa, and hr/ber to load's choices
+    ...                                  # first line of _load():
+    if args.source in hr_cli.LOAD_SOURCES:
+        return hr_cli.load_command(args)
+    ...
+    COMMANDS.update(hr_cli.COMMANDS)
+
+Exit codes as for every command: 0 success, 1 bad input (InputFileError/ValueError, caught by
+``bokslut.cli.main``), 2 wrong usage. Progress and errors go to stderr in Swedish; no message
+ever contains a personnummer (``docs/personal-data.md``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bokslut.ingest.formats import SOURCE_GROUPS as GROUPS  # light: no pandas at ``bokslut --help``
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+LOAD_SOURCES = frozenset(GROUPS) | {s for sources in GROUPS.values() for s in sources}  # hr, ber, each extract
+TERTIALS = {"T1": 4, "T2": 8}
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _forvaltning(text: str) -> str:
+    if not (len(text) == 3 and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"ogiltig förvaltning '{text}': ange tre siffror, t.ex. 191")
+    return text
+
+
+def _year(text: str) -> int:
+    if not (len(text) == 4 and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"ogiltigt år '{text}': ange ÅÅÅÅ, t.ex. 2024")
+    return int(text)
+
+
+def add_subcommands(sub: argparse._SubParsersAction) -> None:
+    """Add ``nyckeltal`` and ``kaa``; let an existing ``load`` parser accept ``hr`` and ``ber``."""
+    load = sub.choices.get("load")
+    if load is not None:
+        for action in load._actions:  # noqa: SLF001 - argparse keeps the choices on the action
+            if action.dest == "source" and action.choices is not None:
+                action.choices = sorted(set(action.choices) | LOAD_SOURCES)
+
+    nyckeltal = sub.add_parser("nyckeltal", help="HR-nyckeltal 122–129 från LISA (TSV till stdout som standard)")
+    nyckeltal.add_argument("--forvaltning", type=_forvaltning, required=True)
+    nyckeltal.add_argument("--year", type=_year, required=True, help="kalenderår, t.ex. 2024")
+    nyckeltal.add_argument("--tertial", choices=sorted(TERTIALS), help="året t.o.m. april (T1) eller augusti (T2)")
+    nyckeltal.add_argument("--format", choices=["tsv", "xlsx"], default="tsv")
+    nyckeltal.add_argument("-o", "--output", type=Path, help="fil (TSV till stdout om den utelämnas)")
+
+    kaa = sub.add_parser("kaa", help="KAA-statistik från BER, 1 december–30 november (TSV till stdout som standard)")
+    kaa.add_argument("--year", type=_year, required=True, help="statistikåret: 1 december året före – 30 november")
+    kaa.add_argument("--forvaltning", type=_forvaltning, default="191")
+    kaa.add_argument("--format", choices=["tsv", "xlsx"], default="tsv")
+    kaa.add_argument("-o", "--output", type=Path, help="fil (TSV till stdout om den utelämnas)")
+
+
+def load_command(args: argparse.Namespace) -> int:
+    """``bokslut load hr|ber|<extract> FILE|DIR...``: stage, audit, publish each file in order."""
+    from bokslut.hr.readers import load_extract, plan
+    from bokslut.warehouse.db import ready_engine
+
+    source = args.source
+    mapping = getattr(args, "mapping", None)
+    if source in GROUPS:
+        if mapping is not None:
+            _say(f"fel: --mapping gäller en källa; ange den, t.ex. 'bokslut load {GROUPS[source][0]} FIL --mapping ...'.")
+            return EXIT_USAGE
+        planned = plan(source, args.paths)
+    else:  # one extract named: every file given is that extract
+        planned = [(source, p) for p in _files(args.paths)]
+    if not planned:
+        _say(f"fel: inga filer att läsa in under {', '.join(map(str, args.paths))}.")
+        return EXIT_INPUT
+    engine = ready_engine()
+    failed = 0
+    for extract, path in planned:
+        _say(f"Läser {path} ({extract}) …")
+        result = load_extract(engine, path, extract, mapping_path=mapping, progress=_say,
+                              force=getattr(args, "force", False))
+        partitions = f" [{', '.join(result.partitions)}]" if result.partitions else ""
+        _say(f"{path.name}: {result.status} – {result.message}{partitions}")
+        failed += not result.ok
+    if failed:
+        _say(f"fel: {failed} fil(er) avvisades; inget publicerat i deras månader ändrades.")
+        return EXIT_INPUT
+    return EXIT_OK
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    from bokslut.ingest.load import expand_paths
+
+    return expand_paths(paths)
+
+
+def _write_text(output: Path | None, write) -> None:  # noqa: ANN001 - a writer taking a text stream
+    if output is None:
+        write(sys.stdout)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("w", encoding="utf-8", newline="") as fh:
+        write(fh)
+    _say(f"Skrev {output}")
+
+
+def nyckeltal_command(args: argparse.Namespace) -> int:
+    from bokslut.hr.keyfigures import key_figures
+    from bokslut.hr.output import write_key_figures_tsv, write_key_figures_xlsx
+    from bokslut.warehouse.db import ready_engine
+
+    months = TERTIALS.get(args.tertial, 12)
+    figures = key_figures(ready_engine(), args.forvaltning, args.year, months)
+    for note in figures.notes:
+        _say(f"obs: {note}")
+    if args.format == "xlsx":
+        suffix = f"_{args.tertial}" if args.tertial else ""
+        path = args.output or Path(f"nyckeltal_{args.forvaltning}_{args.year}{suffix}.xlsx")
+        _say(f"Skrev {write_key_figures_xlsx(figures, path)}")
+    else:
+        _write_text(args.output, lambda fh: write_key_figures_tsv(figures, fh))
+    return EXIT_OK
+
+
+def kaa_command(args: argparse.Namespace) -> int:
+    from bokslut.hr.kaa import kaa_statistics
+    from bokslut.hr.output import write_kaa_tsv, write_kaa_xlsx
+    from bokslut.warehouse.db import ready_engine
+
+    stats = kaa_statistics(ready_engine(), args.year, args.forvaltning)
+    for note in stats.notes:
+        _say(f"obs: {note}")
+    if args.format == "xlsx":
+        path = args.output or Path(f"kaa_{args.forvaltning}_{args.year}.xlsx")
+        _say(f"Skrev {write_kaa_xlsx(stats, path)}")
+    else:
+        _write_text(args.output, lambda fh: write_kaa_tsv(stats, fh))
+    return EXIT_OK
+
+
+COMMANDS = {"nyckeltal": nyckeltal_command, "kaa": kaa_command}

@@ -1,0 +1,165 @@
+"""The monthly HR (LISA) and KAA (BER) runs as plain functions: each DAG task calls one of these.
+
+Landing folder: ``<landing>/hr/`` and ``<landing>/ber/`` (what ``bokslut demo-data`` writes); the
+files' extract is told by folder or name (:mod:`bokslut.hr.readers`). A handled file moves to
+``<landing>/behandlade/<group>/`` or ``<landing>/avvisade/<group>/``; the archive keeps the
+original (it holds personnummer: ``docs/personal-data.md``). Outputs go to
+``<outbox>/<förvaltning>/hr/`` and ``<outbox>/<förvaltning>/kaa/``.
+
+Logging names files, sources, months and counts, never a value from a row.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+
+from bokslut.hr.readers import GROUPS, plan
+from bokslut.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+HANDLED_DIR, REJECTED_DIR = "behandlade", "avvisade"
+STAGED, PUBLISHED, REJECTED = "laddad", "publicerad", "avvisad"
+
+
+def discover(group: str, settings: Settings | None = None, paths: list[str] | None = None) -> list[dict[str, str]]:
+    """New files of ``group`` (hr or ber) in the landing folder, or the given paths, in load order."""
+    settings = settings or get_settings()
+    roots = [Path(p) for p in paths] if paths else [settings.landing_dir / group]
+    roots = [r for r in roots if r.exists()]
+    return [{"group": group, "source": source, "path": str(path)} for source, path in plan(group, roots)]
+
+
+def stage(files: list[dict[str, str]], settings: Settings | None = None) -> list[dict]:
+    from bokslut.hr.pseudonym import configure_from_airflow
+    from bokslut.hr.readers import stage_extract
+    from bokslut.warehouse.db import ready_engine
+
+    configure_from_airflow()  # the key: environment, else the Airflow Variable bokslut_pseudonym_key
+    settings = settings or get_settings()
+    engine = ready_engine()
+    results = []
+    for item in files:
+        result = stage_extract(engine, Path(item["path"]), item["source"], settings=settings, progress=log.info)
+        log.info("%s (%s): %s – %s", result.file_name, result.source, result.status, result.message)
+        results.append({**asdict(result), "path": item["path"], "group": item["group"]})
+    return results
+
+
+def audit(staged: list[dict]) -> list[dict]:
+    """The source's Great Expectations suite on each staged load, in load order (employments
+    before absence: the absence suite checks against the month's employments)."""
+    from bokslut.ingest.load import audit_load
+    from bokslut.warehouse.db import ready_engine
+
+    engine = ready_engine()
+    out = []
+    for item in staged:
+        if item["status"] == STAGED:
+            item = {**item, **asdict(audit_load(engine, item["load_id"]))}
+            log.info("%s: indatakontroll %s – %s", item["file_name"], item["status"], item["message"])
+        out.append(item)
+    return out
+
+
+def publish(audited: list[dict], settings: Settings | None = None) -> list[dict]:
+    from bokslut.ingest.load import publish_load
+    from bokslut.warehouse.db import ready_engine
+
+    settings = settings or get_settings()
+    engine = ready_engine()
+    out = []
+    for item in audited:
+        if item["status"] == STAGED:
+            item = {**item, **asdict(publish_load(engine, item["load_id"]))}
+        _move_handled(Path(item["path"]), item["group"], item["status"], settings)
+        out.append(item)
+    return out
+
+
+def _move_handled(path: Path, group: str, status: str, settings: Settings) -> None:
+    try:
+        path.relative_to(settings.landing_dir)
+    except ValueError:
+        return  # files given by path outside the landing folder stay where they are
+    if not path.exists():
+        return
+    target = settings.landing_dir / (REJECTED_DIR if status == REJECTED else HANDLED_DIR) / group
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(path), target / path.name)
+
+
+def _targets(group: str, published: list[dict]) -> list[tuple[str, int, int]]:
+    """(förvaltning, year, months) to build: per year touched, the whole year when its December
+    (HR) or November (KAA) is published, else the latest tertial covered (HR) or the year so far (KAA)."""
+    from bokslut.hr.readers import published_partitions
+    from bokslut.warehouse.db import ready_engine
+
+    touched: set[tuple[str, int]] = set()
+    for item in published:
+        if item["status"] != PUBLISHED:
+            continue
+        for partition in item["partitions"]:
+            forv, month = partition.split(":")
+            year = int(month) // 100
+            if group == "ber" and int(month) % 100 == 12:
+                year += 1  # December opens the next statistics year
+            touched.add((forv, year))
+    snapshots = published_partitions(ready_engine(), GROUPS[group][:1])
+    months_published = {p for parts in snapshots.values() for p in parts}
+    targets = []
+    for forv, year in sorted(touched):
+        if group == "ber":
+            targets.append((forv, year, 11))
+            continue
+        latest = max((int(p.split(":")[1]) % 100 for p in months_published
+                      if p.startswith(f"{forv}:{year}")), default=0)
+        months = 12 if latest == 12 else 8 if latest >= 8 else 4 if latest >= 4 else 0
+        if months:
+            targets.append((forv, year, months))
+    return targets
+
+
+def build_outputs(group: str, published: list[dict], settings: Settings | None = None) -> list[str]:
+    """Nyckeltal (hr) or KAA statistics (ber) as TSV and xlsx in the outbox, per year touched."""
+    from bokslut.hr.kaa import kaa_statistics
+    from bokslut.hr.keyfigures import key_figures
+    from bokslut.hr.output import write_kaa_tsv, write_kaa_xlsx, write_key_figures_tsv, write_key_figures_xlsx
+    from bokslut.warehouse.db import ready_engine
+
+    settings = settings or get_settings()
+    engine = ready_engine()
+    written = []
+    for forv, year, months in _targets(group, published):
+        if group == "hr":
+            folder = settings.outbox_dir / forv / "hr"
+            suffix = {4: "_T1", 8: "_T2", 12: ""}[months]
+            figures = key_figures(engine, forv, year, months)
+            stem, write_tsv, write_xlsx, result = f"nyckeltal_{forv}_{year}{suffix}", write_key_figures_tsv, \
+                write_key_figures_xlsx, figures
+        else:
+            folder = settings.outbox_dir / forv / "kaa"
+            result = kaa_statistics(engine, year, forv)
+            stem, write_tsv, write_xlsx = f"kaa_{forv}_{year}", write_kaa_tsv, write_kaa_xlsx
+        folder.mkdir(parents=True, exist_ok=True)
+        tsv = folder / f"{stem}.tsv"
+        partial = tsv.with_suffix(".tsv.partial")
+        with partial.open("w", encoding="utf-8", newline="") as fh:
+            write_tsv(result, fh)
+        partial.replace(tsv)
+        written += [str(tsv), str(write_xlsx(result, folder / f"{stem}.xlsx"))]
+        for note in result.notes:
+            log.warning("%s %s: %s", forv, year, note)
+        log.info("%s skrivna till %s", "Nyckeltal" if group == "hr" else "KAA-statistik", folder)
+    return written
+
+
+def rejection_summary(published: list[dict]) -> str | None:
+    rejected = [i for i in published if i["status"] == REJECTED]
+    if not rejected:
+        return None
+    lines = [f"{i['file_name']} ({i['source']}): {i['message']}" for i in rejected]
+    return (f"{len(rejected)} fil(er) avvisades; publicerade data i deras månader är oförändrade. "
+            "Karantänen visar rad, kolumn och skäl (personnummer visas aldrig). " + " | ".join(lines))

@@ -1,0 +1,224 @@
+"""Personnummer in, pseudonym out: validation, the keyed hash, and key rotation.
+
+A personnummer is read only to compute ``HMAC-SHA256(key, "<domain>:<YYYYMMDDNNNN>")`` (hex) at
+ingest; the number itself is never stored, logged or written anywhere. The key comes from the
+environment variable ``BOKSLUT_PSEUDONYM_KEY`` (in Airflow: the Variable
+``bokslut_pseudonym_key``, see :func:`configure_from_airflow`). There is no default key: without
+one nothing is read. See ``docs/personal-data.md``.
+
+Accepted spellings: ``YYYYMMDD-NNNN``, ``YYYYMMDDNNNN``, ``YYMMDD-NNNN`` and ``YYMMDD+NNNN``
+(``+``: 100 years or older). The date must exist, the last digit is the Luhn check digit over
+``YYMMDDNNN``; a samordningsnummer (day + 60) is accepted. All spellings of one number give the
+same pseudonym.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from bokslut.ingest.errors import InputFileError
+
+KEY_ENV = "BOKSLUT_PSEUDONYM_KEY"
+AIRFLOW_VARIABLE = "bokslut_pseudonym_key"
+MIN_KEY_LENGTH = 32
+MASK = "(personnummer dolt)"
+
+_SPELLING = re.compile(r"(?:(?P<century>\d{2})(?P<long>\d{6})-?|(?P<short>\d{6})(?P<sep>[-+]))(?P<serial>\d{4})")
+# Anything that could be a personnummer inside free text (masking, the personal-data test).
+PERSONNUMMER_LIKE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)")
+
+_configured_key: str | None = None  # set by configure_from_airflow(); the environment wins
+
+
+class PseudonymKeyError(InputFileError):
+    """The pseudonymisation key is missing or too short (message in Swedish)."""
+
+
+class PersonnummerError(ValueError):
+    """Not a valid personnummer; the message never contains the value."""
+
+
+# --- personnummer --------------------------------------------------------------------------------
+
+def luhn_digit(nine_digits: str) -> int:
+    """The check digit of ``YYMMDDNNN`` (modulus 10, weights 2 and 1)."""
+    total = 0
+    for i, ch in enumerate(nine_digits):
+        product = int(ch) * (2 if i % 2 == 0 else 1)
+        total += product - 9 if product > 9 else product
+    return (10 - total % 10) % 10
+
+
+def _century(yy: int, mmdd: tuple[int, int], plus: bool, today: date) -> int:
+    """The birth year for a 10-digit number: the latest year ending in ``yy`` not after today,
+    a hundred years earlier for ``+``."""
+    year = today.year - (today.year - yy) % 100
+    if (year, *mmdd) > (today.year, today.month, today.day):
+        year -= 100
+    return year - 100 if plus else year
+
+
+def normalise_personnummer(text: str, *, today: date | None = None) -> str:
+    """``YYYYMMDDNNNN`` for any accepted spelling; raises PersonnummerError (value not in the message)."""
+    match = _SPELLING.fullmatch(text.strip())
+    if not match:
+        raise PersonnummerError(
+            "Personnumret har fel format (väntat ÅÅÅÅMMDD-NNNN, ÅÅÅÅMMDDNNNN, ÅÅMMDD-NNNN eller ÅÅMMDD+NNNN)."
+        )
+    serial = match["serial"]
+    if match["long"]:
+        digits = match["long"]
+        year = int(match["century"] + digits[:2])
+    else:
+        digits = match["short"]
+    month, day = int(digits[2:4]), int(digits[4:6])
+    real_day = day - 60 if day > 60 else day  # samordningsnummer
+    if not match["long"]:
+        year = _century(int(digits[:2]), (month, max(real_day, 1)), match["sep"] == "+", today or date.today())
+    try:
+        date(year, month, real_day)
+    except ValueError:
+        raise PersonnummerError("Personnumret innehåller inget giltigt födelsedatum.") from None
+    if luhn_digit(digits + serial[:3]) != int(serial[3]):
+        raise PersonnummerError("Personnumrets kontrollsiffra stämmer inte.")
+    return f"{year:04d}{month:02d}{day:02d}{serial}"
+
+
+def spellings(normalised: str) -> tuple[str, ...]:
+    """Every way ``YYYYMMDDNNNN`` can be written (the personal-data test greps for all of them)."""
+    long, short, serial = normalised[:8], normalised[2:8], normalised[8:]
+    return (f"{long}-{serial}", f"{long}{serial}", f"{short}-{serial}", f"{short}+{serial}", f"{short}{serial}")
+
+
+def mask_personnummer(text: str) -> str:
+    """``text`` with anything that looks like a personnummer replaced by ``(personnummer dolt)``."""
+    return PERSONNUMMER_LIKE.sub(MASK, text)
+
+
+# --- the key ---------------------------------------------------------------------------------------
+
+def configure_from_airflow() -> None:
+    """Inside an Airflow task: take the key from the Variable ``bokslut_pseudonym_key`` when the
+    environment has none (keep it in a secrets backend, or as ``AIRFLOW_VAR_BOKSLUT_PSEUDONYM_KEY``)."""
+    global _configured_key
+    if os.environ.get(KEY_ENV):
+        return
+    try:
+        from airflow.sdk import Variable
+    except ImportError:  # pragma: no cover - outside Airflow
+        return
+    _configured_key = Variable.get(AIRFLOW_VARIABLE, default=None)
+
+
+def _validated(key: str | None) -> bytes:
+    if not key:
+        raise PseudonymKeyError(
+            f"Nyckel för pseudonymisering saknas: sätt miljövariabeln {KEY_ENV} (minst {MIN_KEY_LENGTH} tecken; "
+            f"i Airflow variabeln {AIRFLOW_VARIABLE}). Inga personuppgifter lästes in."
+        )
+    if len(key) < MIN_KEY_LENGTH:
+        raise PseudonymKeyError(
+            f"Nyckeln för pseudonymisering är för kort ({len(key)} tecken): den ska ha minst {MIN_KEY_LENGTH} "
+            "slumpmässiga tecken. Inga personuppgifter lästes in."
+        )
+    return key.encode("utf-8")
+
+
+def current_key() -> bytes:
+    """The key in use; raises PseudonymKeyError (Swedish) when none is configured. Never logged."""
+    return _validated(os.environ.get(KEY_ENV) or _configured_key)
+
+
+def pseudonymise(domain: str, value: str, key: bytes) -> str:
+    """``HMAC-SHA256(key, "<domain>:<value>")`` as 64 hex characters."""
+    return hmac.new(key, f"{domain}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+# --- key rotation ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RotationResult:
+    mapped: int  # distinct pseudonyms in the mapping (old → new)
+    updated_rows: int  # rows changed in the warehouse
+
+
+def _archived_identifiers(paths: Iterable[Path], source: str) -> Iterable[tuple[str, str]]:
+    """(domain, normalised value) of every identifier in the archived originals of ``source``."""
+    from bokslut.ingest.formats import SOURCES
+    from bokslut.ingest.mapping import load_mapping
+    from bokslut.ingest.read import inspect_file, iter_chunks
+
+    fmt = SOURCES[source]
+    fields = [f for f in fmt.fields if f.kind in ("personnummer", "pseudonym")]
+    for path in paths:
+        facts = inspect_file(path)
+        for chunk in iter_chunks(path, facts, fmt, load_mapping(fmt), 200_000):
+            for fld in fields:
+                if fld.header not in chunk.frame:
+                    continue
+                for text in chunk.frame[fld.header].dropna().astype(str).str.strip().unique():
+                    if not text:
+                        continue
+                    if fld.kind == "personnummer":
+                        try:
+                            yield fld.domain, normalise_personnummer(text)
+                        except PersonnummerError:
+                            continue  # a row that was quarantined never reached the warehouse
+                    else:
+                        yield fld.domain, text
+
+
+def rotate_key(engine, archive_dir: Path, old_key: str, new_key: str) -> RotationResult:  # noqa: ANN001 - Engine
+    """Re-key every pseudonym in the warehouse from ``old_key`` to ``new_key`` in one transaction.
+
+    The mapping old → new is computed from the archived originals (the only place personnummer
+    exist) with both keys, held in a temporary table for the update and dropped with the
+    transaction. Every pseudonym in the warehouse must be in the mapping; otherwise nothing is
+    changed (wrong old key, or archived originals deleted) and ValueError says so.
+    """
+    import sqlalchemy as sa
+
+    from bokslut.ingest.formats import BER_SOURCES, HR_SOURCES
+
+    old, new = _validated(old_key), _validated(new_key)
+    if old == new:
+        raise ValueError("Den nya nyckeln är samma som den gamla; ingenting ändrades.")
+    mapping: dict[str, str] = {}
+    for fmt in (*HR_SOURCES, *BER_SOURCES):
+        folder = Path(archive_dir) / fmt.name
+        files = sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+        for domain, value in _archived_identifiers(files, fmt.name):
+            mapping[pseudonymise(domain, value, old)] = pseudonymise(domain, value, new)
+    columns = [(fmt.table.name, f.column) for fmt in (*HR_SOURCES, *BER_SOURCES)
+               for f in fmt.fields if f.kind in ("personnummer", "pseudonym")]
+    tmp = sa.Table("tmp_pseudonym_rotation", sa.MetaData(), sa.Column("old_id", sa.String(64), primary_key=True),
+                   sa.Column("new_id", sa.String(64), nullable=False), prefixes=["TEMPORARY"])
+    updated = 0
+    with engine.begin() as connection:
+        tmp.drop(connection, checkfirst=True)  # SQLite keeps a temporary table of a failed run on its connection
+        tmp.create(connection)
+        rows = [{"old_id": o, "new_id": n} for o, n in mapping.items()]
+        for start in range(0, len(rows), 10_000):
+            connection.execute(tmp.insert(), rows[start:start + 10_000])
+        for table, column in columns:
+            missing = connection.execute(sa.text(
+                f"SELECT COUNT(DISTINCT {column}) FROM {table} WHERE {column} NOT IN (SELECT old_id FROM tmp_pseudonym_rotation)"
+            )).scalar()
+            if missing:
+                raise ValueError(
+                    f"{missing} pseudonym(er) i {table}.{column} finns inte i arkivets originalfiler med den gamla "
+                    "nyckeln (fel gammal nyckel, eller saknade arkivfiler); ingenting ändrades."
+                )
+        for table, column in columns:
+            updated += connection.execute(sa.text(
+                f"UPDATE {table} SET {column} = (SELECT m.new_id FROM tmp_pseudonym_rotation m WHERE m.old_id = {table}.{column})"
+            )).rowcount or 0
+        tmp.drop(connection)
+    return RotationResult(mapped=len(mapping), updated_rows=updated)
