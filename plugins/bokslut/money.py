@@ -1,14 +1,15 @@
 """Exact money: every amount is an integer number of öre inside the pipeline.
 
 Amounts enter as Swedish text (``-1 234 567,89``, NBSP or narrow NBSP as thousands separator,
-decimal comma or point) or as Excel numbers, and leave as öre ``int`` or formatted text. Floats
+decimal comma or point; Excel numbers are turned into such text by the XLSX reader), and leave as
+öre ``int`` or formatted text. Floats
 are never summed: pandas/pyarrow parse to ``int64`` öre, SQL sums ``BIGINT`` öre.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import Decimal
 
 # Space, NBSP, narrow NBSP and thin space are all used as thousands separators in exports.
 THOUSANDS_SEPARATORS = " \u00a0\u202f\u2009"
@@ -31,18 +32,6 @@ def parse_amount_ore(text: str) -> int:
         raise AmountError(f"'{text}' är inte ett belopp (väntat t.ex. -1 234,50)")
     sign = -1 if match.group(1) == "-" else 1
     return sign * (int(match.group(2)) * 100 + int((match.group(3) or "").ljust(2, "0")))
-
-
-def number_to_ore(value: float | int | Decimal) -> int:
-    """Convert an Excel cell number (float) to öre without binary rounding surprises."""
-    try:
-        exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    except InvalidOperation as exc:  # pragma: no cover - Decimal accepts every int/float
-        raise AmountError(f"'{value}' är inte ett belopp") from exc
-    ore = exact * 100
-    if ore != ore.to_integral_value():
-        raise AmountError(f"'{value}' har fler än två decimaler")
-    return int(ore.to_integral_value(rounding=ROUND_HALF_EVEN))
 
 
 def ore_to_decimal(ore: int) -> Decimal:

@@ -24,7 +24,7 @@ from bokslut.controls.model import ControlResult, ControlRun, OffendingPosting
 from bokslut.controls.scope import PeriodBounds, reporting_point
 from bokslut.controls.suites import ControlSuite, load_control_suites, render_sql
 from bokslut.sql import load_sql
-from bokslut.warehouse.schema import account, control_result, control_run, load_audit, posting, publication
+from bokslut.warehouse.schema import account, control_result, control_run, load_audit, publication
 
 log = logging.getLogger(__name__)
 FAILING_ROWS = (
@@ -216,5 +216,3 @@ def run_controls(engine: Engine, forvaltning: str, period: int, staged_load_ids:
 def _int(value: object) -> int | None:
     return None if value is None else int(value)
 
-
-__all__ = ["run_controls", "candidate_partitions", "posting"]
