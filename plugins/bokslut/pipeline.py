@@ -130,20 +130,22 @@ def publish(audited: list[dict], settings: Settings | None = None) -> list[dict]
     for item in audited:
         result = publish_load(engine, item["load_id"]) if item["status"] == LoadStatus.STAGED else None
         item = {**item, **asdict(result)} if result else item
-        _move_handled(Path(item["path"]), item["status"], settings)
+        move_handled(Path(item["path"]), item["status"], settings)
         published.append(item)
     return published
 
 
-def _move_handled(path: Path, status: str, settings: Settings) -> None:
-    """Take a handled file out of the landing folder (the archive keeps the original)."""
+def move_handled(path: Path, status: str, settings: Settings, subfolder: str | None = None) -> None:
+    """Take a handled file out of the landing folder (the archive keeps the original):
+    ``behandlade/<subfolder>/`` or, when rejected, ``avvisade/<subfolder>/`` (default: its source folder)."""
     try:
         path.relative_to(settings.landing_dir)
     except ValueError:
         return  # a file given by path outside the landing folder is left where it is
     if not path.exists():
         return
-    target_dir = settings.landing_dir / (REJECTED_DIR if status == LoadStatus.REJECTED else HANDLED_DIR) / path.parent.name
+    done = REJECTED_DIR if status == LoadStatus.REJECTED else HANDLED_DIR
+    target_dir = settings.landing_dir / done / (subfolder or path.parent.name)
     target_dir.mkdir(parents=True, exist_ok=True)
     shutil.move(str(path), target_dir / path.name)
 

@@ -12,16 +12,15 @@ Logging names files, sources, months and counts, never a value from a row.
 from __future__ import annotations
 
 import logging
-import shutil
 from dataclasses import asdict
 from pathlib import Path
 
 from bokslut.hr.readers import GROUPS, plan
+from bokslut.ingest.load import LoadStatus
+from bokslut.pipeline import move_handled
 from bokslut.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
-HANDLED_DIR, REJECTED_DIR = "behandlade", "avvisade"
-STAGED, PUBLISHED, REJECTED = "laddad", "publicerad", "avvisad"
 
 
 def discover(group: str, settings: Settings | None = None, paths: list[str] | None = None) -> list[dict[str, str]]:
@@ -57,7 +56,7 @@ def audit(staged: list[dict]) -> list[dict]:
     engine = ready_engine()
     out = []
     for item in staged:
-        if item["status"] == STAGED:
+        if item["status"] == LoadStatus.STAGED:
             item = {**item, **asdict(audit_load(engine, item["load_id"]))}
             log.info("%s: indatakontroll %s – %s", item["file_name"], item["status"], item["message"])
         out.append(item)
@@ -72,23 +71,11 @@ def publish(audited: list[dict], settings: Settings | None = None) -> list[dict]
     engine = ready_engine()
     out = []
     for item in audited:
-        if item["status"] == STAGED:
+        if item["status"] == LoadStatus.STAGED:
             item = {**item, **asdict(publish_load(engine, item["load_id"]))}
-        _move_handled(Path(item["path"]), item["group"], item["status"], settings)
+        move_handled(Path(item["path"]), item["status"], settings, subfolder=item["group"])
         out.append(item)
     return out
-
-
-def _move_handled(path: Path, group: str, status: str, settings: Settings) -> None:
-    try:
-        path.relative_to(settings.landing_dir)
-    except ValueError:
-        return  # files given by path outside the landing folder stay where they are
-    if not path.exists():
-        return
-    target = settings.landing_dir / (REJECTED_DIR if status == REJECTED else HANDLED_DIR) / group
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(path), target / path.name)
 
 
 def _targets(group: str, published: list[dict]) -> list[tuple[str, int, int]]:
@@ -99,7 +86,7 @@ def _targets(group: str, published: list[dict]) -> list[tuple[str, int, int]]:
 
     touched: set[tuple[str, int]] = set()
     for item in published:
-        if item["status"] != PUBLISHED:
+        if item["status"] != LoadStatus.PUBLISHED:
             continue
         for partition in item["partitions"]:
             forv, month = partition.split(":")
@@ -157,7 +144,7 @@ def build_outputs(group: str, published: list[dict], settings: Settings | None =
 
 
 def rejection_summary(published: list[dict]) -> str | None:
-    rejected = [i for i in published if i["status"] == REJECTED]
+    rejected = [i for i in published if i["status"] == LoadStatus.REJECTED]
     if not rejected:
         return None
     lines = [f"{i['file_name']} ({i['source']}): {i['message']}" for i in rejected]
