@@ -37,12 +37,10 @@ class LedgerFigures:
     def accounts(self) -> set[str]:
         return {k for k, _, _ in self.balances}
 
-    def total(self, accounts: set[str] | None = None, *, anslag: str | None = None, column: str | None = None,
+    def total(self, *, anslag: str | None = None, column: str | None = None,
               opening: bool = False, movement: bool = True, predicate=None) -> int:
         result = 0
         for (konto, a, c), (o, m) in self.balances.items():
-            if accounts is not None and konto not in accounts:
-                continue
             if predicate is not None and not predicate(konto):
                 continue
             if anslag is not None and a != anslag:

@@ -41,9 +41,6 @@ class Report:
     rows: list[ReportRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # Swedish remarks printed under the table
 
-    def amount_columns(self) -> list[Column]:
-        return [c for c in self.columns if c.kind == "amount"]
-
     def find(self, **criteria: object) -> ReportRow:
         """The single row whose values match ``criteria`` (tests and cross-report checks)."""
         hits = [r for r in self.rows if all(r.values.get(k) == v for k, v in criteria.items())]
