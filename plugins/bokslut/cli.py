@@ -30,6 +30,7 @@ def _forvaltning(text: str) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bokslut", description="Månadsavslut, tertial och bokslut för en förvaltning.")
+    parser.add_argument("--debug", action="store_true", help="visa hela felspårningen (traceback) vid fel")
     sub = parser.add_subparsers(dest="command", required=True)
 
     load = sub.add_parser("load", help="läs in exportfiler (fil eller mapp, flera går bra)")
@@ -192,13 +193,21 @@ COMMANDS = {"load": _load, "report": _report, "controls": _controls, "demo-data"
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from bokslut.ingest.errors import InputFileError
+    from bokslut.errors import explain, install_signal_handlers
 
+    install_signal_handlers()  # SIGTERM ends a load like Ctrl-C: staged rows are cleaned up
     try:
         return COMMANDS[args.command](args)
-    except (InputFileError, ValueError) as exc:
-        _say(f"fel: {exc}")
-        return EXIT_INPUT
+    except BaseException as exc:  # noqa: BLE001 - every failure ends as one Swedish line
+        if isinstance(exc, SystemExit):
+            raise
+        code, message = explain(exc)
+        if args.debug:
+            import traceback
+
+            traceback.print_exc()
+        _say(f"fel: {message}")
+        return code
 
 
 if __name__ == "__main__":
