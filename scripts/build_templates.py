@@ -3,10 +3,10 @@
 
     .venv/bin/python scripts/build_templates.py [--out include/templates]
 
-The layouts follow the city's 2024 package (shared/seeds/000_*.txt: Verksamhetsprojekt,
+The layouts follow the city's 2024 report package (Verksamhetsprojekt,
 Resultatenheter, Invent o maskin, Ej aktiverbara utgifter-inkomst, Innovationssatsningar,
 Nyckeltal; Externa projekt from the 2020 package), with the typos listed in
-shared/reference/*/inconsistencies.tsv corrected. T1 and T2 have no printed original; they
+tests/reference/*/inconsistencies.tsv corrected. T1 and T2 have no printed original; they
 follow the same layouts with year-to-date and forecast columns and a Prognos sheet.
 
 Filling never runs this script: the committed xlsx and YAML files are the inputs. When the city

@@ -31,4 +31,4 @@ echo "    körningen: $(grep -o 'DagRun Finished: dag_id=ledger_month_end.*state
 
 echo "==> Rapporter i $BOKSLUT_OUTBOX_DIR/191/202413:"
 ls -1 "$BOKSLUT_OUTBOX_DIR/191/202413"
-echo "Klart. Öppna huvudboksrapporter_191_202413.xlsx, eller jämför TSV-filerna med shared/reference/2024/."
+echo "Klart. Öppna huvudboksrapporter_191_202413.xlsx, eller jämför TSV-filerna med tests/reference/2024/."

@@ -20,7 +20,8 @@ import sqlalchemy as sa  # noqa: E402
 from bokslut.settings import Settings  # noqa: E402
 from bokslut.warehouse.db import upgrade  # noqa: E402
 
-REFERENCE_DIR = PROJECT_ROOT.parent / "shared" / "reference"
+# The city's published 2024 and 2020 figures, transcribed into the repository (tests/reference/README.md).
+REFERENCE_DIR = PROJECT_ROOT / "tests" / "reference"
 PG_URL = os.environ.get("BOKSLUT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 

@@ -1,7 +1,7 @@
 """Independent aggregation of generated extracts (duckdb over the CSV files, no pipeline code).
 
 The tests prove the generator right by reading its CSV output the way any consumer would and
-summing it with the domain rules of shared/spec/domain.md, never through the warehouse or the
+summing it with the domain rules of docs/spec/domain.md, never through the warehouse or the
 report code that other modules provide.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-REFERENCE = Path(__file__).resolve().parents[2].parent / "shared" / "reference"
+REFERENCE = Path(__file__).resolve().parents[1] / "reference"  # tests/reference: the city's published figures
 COLUMNS = ("externt", "stadens_bolag", "internt")
 
 

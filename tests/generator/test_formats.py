@@ -1,4 +1,4 @@
-"""The files follow the canonical formats (shared/spec/formats.md) and the agreed layout."""
+"""The files follow the canonical formats (docs/spec/formats.md) and the agreed layout."""
 
 from __future__ import annotations
 

@@ -65,7 +65,7 @@ def test_2020_split_rolls_up_to_the_reference():
 
 
 def test_package_data_is_self_contained():
-    """The product reads its own copies, not /work/shared."""
+    """The product reads its own packaged copies, never the tests' reference files."""
     from bokslut.generator.targets import data_dir
 
     for year in (2020, 2024):

@@ -1,4 +1,4 @@
-"""Compare a report with a reference TSV of shared/reference, line by line."""
+"""Compare a report with a reference TSV of tests/reference, line by line."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from bokslut.reports.model import Report
 from bokslut.reports.tsv import write_tsv
 
-# Where the city's printout has a typo and our layout spells it right (shared/reference/*/inconsistencies.tsv).
+# Where the city's printout has a typo and our layout spells it right (tests/reference/*/inconsistencies.tsv).
 REFERENCE_TYPOS = {
     "föränding": "förändring",
     "Generella stadsbidrag": "Generella statsbidrag",

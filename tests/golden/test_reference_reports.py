@@ -1,4 +1,4 @@
-"""Golden tests: the generated years, loaded and reported, reproduce shared/reference to the öre."""
+"""Golden tests: the generated years, loaded and reported, reproduce tests/reference to the öre."""
 
 from __future__ import annotations
 

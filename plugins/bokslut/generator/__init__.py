@@ -2,7 +2,7 @@
 
 There are no real Agresso files to ship, so the product generates realistic ones: a ledger
 (huvudbok) per period plus the prior year, the budget, the asset register and the stadskassan
-extract, in the canonical formats of ``shared/spec/formats.md``. Loaded and reported by the
+extract, in the canonical formats of ``docs/spec/formats.md``. Loaded and reported by the
 pipeline they give the reference package's figures to the öre (2024 at account level, 2020 at
 2-digit level). See ``docs/generator.md``.
 

@@ -1,8 +1,8 @@
 """Synthetic BER/KAA extracts: the young people in the KAA register and the contacts with them.
 
-One statistics year (1 December of the prior year – 30 November, ``shared/spec/domain.md`` §10)
+One statistics year (1 December of the prior year – 30 November, ``docs/spec/domain.md`` §10)
 as the November snapshot: every registration that touches the year and every contact in it.
-Loaded by the pipeline, the KAA statistics are exactly those of ``shared/reference/2024/kaa.tsv``
+Loaded by the pipeline, the KAA statistics are exactly those of ``tests/reference/2024/kaa.tsv``
 (targets in ``data/<year>/ber.yaml``; ``docs/generator.md`` "HR and BER"). The young people are
 16–19 at registration; no names, personnummer from the test range (:mod:`.persons`).
 

@@ -3,7 +3,7 @@
 A small simulated workforce of förvaltning 191: tillsvidare employees who leave, are recruited
 and move internally, visstid employments of every length, hourly paid staff, sick-leave spells
 short and long. Loaded by the pipeline, the year's key figures 122–129 are exactly the inputs of
-``shared/reference/2024/nyckeltal.tsv`` and the prior year's values its ``value_2023`` (the
+``tests/reference/2024/nyckeltal.tsv`` and the prior year's values its ``value_2023`` (the
 targets are in ``data/<year>/hr.yaml``; see ``docs/generator.md`` "HR and BER"). No names are
 generated; personnummer come from :mod:`bokslut.generator.persons` (test range only).
 

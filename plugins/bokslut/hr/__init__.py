@@ -1,4 +1,4 @@
-"""HR key figures from LISA and KAA statistics from BER (``shared/spec/domain.md`` §9–10).
+"""HR key figures from LISA and KAA statistics from BER (``docs/spec/domain.md`` §9–10).
 
 One job per module: ``pseudonym`` (personnummer → keyed hash, key rotation), ``readers`` (which
 extract a file is, load order, the write-audit-publish loop for HR and BER), ``snapshots`` (which

@@ -1,9 +1,9 @@
-"""KAA statistics from the BER snapshots (``shared/spec/domain.md`` §10, ``docs/hr-kaa.md``).
+"""KAA statistics from the BER snapshots (``docs/spec/domain.md`` §10, ``docs/hr-kaa.md``).
 
 The statistics year Y runs from 1 December Y-1 to 30 November Y; it is computed from the newest
 published November snapshot of Y (or, for the year so far, the newest snapshot since December).
 Counts are unique young people per group: totalt, kön, stadsdel and Jobbtorg, with the metric
-names of ``shared/reference/2024/kaa.tsv``. Small cells are protected in the printed values
+names of ``tests/reference/2024/kaa.tsv``. Small cells are protected in the printed values
 (:mod:`bokslut.hr.suppression`); the raw counts never leave this module except to the tests.
 """
 

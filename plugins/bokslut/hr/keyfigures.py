@@ -1,4 +1,4 @@
-"""HR key figures 122–129 from the LISA snapshots (``shared/spec/domain.md`` §9, ``docs/hr-kaa.md``).
+"""HR key figures 122–129 from the LISA snapshots (``docs/spec/domain.md`` §9, ``docs/hr-kaa.md``).
 
 The counts come from SQL in ``include/sql/hr``; this module picks the snapshots, does the
 divisions exactly (``Fraction``) and rounds as the city's template prints: 122 and 123 with one

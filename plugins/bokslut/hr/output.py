@@ -1,5 +1,5 @@
 """Nyckeltal and KAA statistics as TSV (decimal point, no thousands separators, like
-``shared/reference``) and as an xlsx sheet (numbers as numbers, text never a formula).
+``tests/reference``) and as an xlsx sheet (numbers as numbers, text never a formula).
 
 Only figures leave through here: no person-level value is ever written.
 """

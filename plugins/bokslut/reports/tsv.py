@@ -1,4 +1,4 @@
-"""TSV rendering in the format of ``shared/reference``: decimal point, no thousands separators."""
+"""TSV rendering in the format of ``tests/reference``: decimal point, no thousands separators."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""User-editable reference files the templates need (shared/spec/formats.md §3).
+"""User-editable reference files the templates need (docs/spec/formats.md §3).
 
 All CSV with ``;``, UTF-8, a header row, amounts in kronor (decimal comma or point), dates
 ``YYYY-MM-DD``; one file per kind in ``include/reference/`` (or ``BOKSLUT_REFERENCE_DIR``):
