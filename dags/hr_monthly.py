@@ -1,6 +1,6 @@
 """Månatligt LISA-uttag: anställningar, frånvaro och avtalad tid → pseudonymiserat lager → nyckeltal.
 
-Wiring only: every task calls one function of ``bokslut.hr.pipeline``; nothing heavy is imported
+Wiring only: every task calls one function of ``bokslut.flows.personal`` (as does ``bokslut load hr|ber``); nothing heavy is imported
 at parse time.
 """
 
@@ -49,7 +49,7 @@ def hr_monthly():
     def discover_files(params: dict | None = None) -> list[dict]:
         from airflow.sdk.exceptions import AirflowSkipException
 
-        from bokslut.hr import pipeline
+        from bokslut.flows import personal as pipeline
 
         files = pipeline.discover("hr", paths=params.get("paths") or None)
         if not files:
@@ -58,25 +58,25 @@ def hr_monthly():
 
     @task
     def ingest(files: list[dict]) -> list[dict]:
-        from bokslut.hr import pipeline
+        from bokslut.flows import personal as pipeline
 
         return pipeline.stage(files)
 
     @task
     def validate_input(staged: list[dict]) -> list[dict]:
-        from bokslut.hr import pipeline
+        from bokslut.flows import personal as pipeline
 
         return pipeline.audit(staged)
 
     @task
     def load(audited: list[dict]) -> list[dict]:
-        from bokslut.hr import pipeline
+        from bokslut.flows import personal as pipeline
 
         return pipeline.publish(audited)
 
     @task
     def build_key_figures(published: list[dict]) -> list[str]:
-        from bokslut.hr import pipeline
+        from bokslut.flows import personal as pipeline
 
         return pipeline.build_outputs("hr", published)
 
@@ -84,7 +84,7 @@ def hr_monthly():
     def check_rejections(published: list[dict]) -> None:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from bokslut.hr import pipeline
+        from bokslut.flows import personal as pipeline
 
         summary = pipeline.rejection_summary(published)
         if summary:

@@ -33,9 +33,9 @@ def landing_watch():
     def announce_new_files(outlet_events=None) -> list[dict]:
         from airflow.sdk.exceptions import AirflowSkipException
 
-        from bokslut import pipeline
+        from bokslut.flows import ledger
 
-        files = pipeline.discover_files()
+        files = ledger.discover_files()
         if not files:
             raise AirflowSkipException("Inga nya filer i landningsmappen.")
         outlet_events[LANDING_ASSET].extra = {"files": [f["path"] for f in files]}

@@ -1,6 +1,7 @@
 """Månadsavslut: Agresso export → validated warehouse → the city's ledger reports.
 
-Wiring only: every task calls one function of ``bokslut.pipeline``; nothing heavy is imported
+Wiring only: every task calls one function of ``bokslut.flows.ledger`` (the CLI's ``bokslut load``
+runs the same functions in the same order); nothing heavy is imported
 at parse time.
 """
 
@@ -19,7 +20,10 @@ manuellt med parametrarna `period` (ÅÅÅÅPP, tom = senaste period i de inläs
 `forvaltning` och `paths` (filer att läsa in i stället för landningsmappen).
 
 **Steg:** hitta filer → läs in (stage) → indatakontroll (audit) → Kontokontroller på data som den
-skulle publiceras → publicera → rapporter, Kontokontroller och valideringsrapport i outbox.
+skulle publiceras (control) → publicera (publish; asset `bokslut_ledger_published` bara när något
+publicerades) → rapporter, Kontokontroller och valideringsrapport i outbox. Inga nya filer: körningen
+hoppas över. En fil som skulle krympa en publicerad period kraftigt avvisas; ska perioden verkligen
+ersättas, ange den i parametern `replace`.
 En avvisad fil (felaktiga rader, eller en blockerande Kontokontroll som inte stämmer) lämnar
 periodens publicerade data orörd; körningen markeras då som misslyckad med filnamn, kontroll,
 period, förväntat, faktiskt och differens (på svenska), och larm skickas (e-post, Slack).
@@ -44,61 +48,82 @@ igen – samma period ersätts atomiskt. Körningen går att köra om för vilke
         "period": Param("", type="string", pattern=r"^(\d{4}(0\d|1[0-4]))?$", description="ÅÅÅÅPP, tom = senaste inlästa"),
         "forvaltning": Param("", type="string", pattern=r"^(\d{3})?$", description="tre siffror, tom = alla i filerna"),
         "paths": Param([], type="array", description="filer att läsa in i stället för landningsmappen"),
+        "replace": Param([], type="array",
+                         description="perioder (ÅÅÅÅPP) som får ersättas trots att filen har betydligt färre rader"),
     },
 )
 def ledger_month_end():
     @task
     def discover_files(params: dict | None = None) -> list[dict]:
-        from bokslut import pipeline
+        from airflow.sdk.exceptions import AirflowSkipException
 
-        return pipeline.discover_files(paths=params.get("paths") or None)
+        from bokslut.flows import ledger
 
-    @task
-    def ingest(files: list[dict]) -> list[dict]:
-        from bokslut import pipeline
-
-        return pipeline.stage(files)
-
-    @task
-    def validate_input(staged: list[dict]) -> list[dict]:
-        from bokslut import pipeline
-
-        return pipeline.audit(staged)
+        files = ledger.discover_files(paths=params.get("paths") or None)
+        if not files:
+            raise AirflowSkipException("Inga nya filer att läsa in: inget att göra.")
+        return files
 
     @task
-    def run_controls(audited: list[dict]) -> list[dict]:
-        from bokslut import pipeline
+    def stage(files: list[dict]) -> list[dict]:
+        from bokslut.flows import ledger
 
-        return pipeline.control_staged(audited)
+        return ledger.stage(files)
+
+    @task
+    def audit(staged: list[dict], params: dict | None = None) -> list[dict]:
+        from bokslut.flows import ledger
+
+        return ledger.audit(staged, replace=params.get("replace") or ())
+
+    @task
+    def control(audited: list[dict]) -> dict:
+        from bokslut.flows import ledger
+
+        return ledger.control(audited)
+
+    @task
+    def publish(batch: dict) -> dict:
+        from bokslut.flows import ledger
+
+        return ledger.publish(batch)
 
     @task(outlets=[LEDGER_PUBLISHED_ASSET])
-    def load(audited: list[dict], outlet_events=None) -> list[dict]:
-        from bokslut import pipeline
+    def announce_published(batch: dict, outlet_events=None) -> list[str]:
+        """The asset event only when something was published, naming what."""
+        from airflow.sdk.exceptions import AirflowSkipException
 
-        published = pipeline.publish(audited)
-        outlet_events[LEDGER_PUBLISHED_ASSET].extra = {
-            "partitions": sorted({p for item in published if item["status"] == "publicerad" for p in item["partitions"]})
-        }
-        return published
+        from bokslut.flows import ledger
 
-    @task
-    def build_reports(published: list[dict], params: dict | None = None) -> list[str]:
-        from bokslut import pipeline
-
-        targets = pipeline.periods_to_report(published, params.get("period") or None, params.get("forvaltning") or None)
-        return pipeline.build_outputs(targets)
+        partitions = ledger.published_partitions(batch)
+        if not partitions:
+            raise AirflowSkipException("Inget publicerades i den här körningen: ingen asset-händelse.")
+        outlet_events[LEDGER_PUBLISHED_ASSET].extra = {"partitions": partitions}
+        return partitions
 
     @task
-    def check_rejections(published: list[dict]) -> None:
+    def build_reports(batch: dict, params: dict | None = None) -> list[str]:
+        from airflow.sdk.exceptions import AirflowSkipException
+
+        from bokslut.flows import ledger
+
+        targets = ledger.periods_to_report(batch, params.get("period") or None, params.get("forvaltning") or None)
+        if not targets:
+            raise AirflowSkipException("Ingen period publicerades: inga rapporter att skriva.")
+        return ledger.build_outputs(targets, batch)
+
+    @task
+    def check_rejections(batch: dict) -> None:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from bokslut import pipeline
+        from bokslut.flows import ledger
 
-        summary = pipeline.rejection_summary(published)
+        summary = ledger.rejection_summary(batch)
         if summary:
             raise AirflowFailException(summary)
 
-    published = load(run_controls(validate_input(ingest(discover_files()))))
+    published = publish(control(audit(stage(discover_files()))))
+    announce_published(published)
     build_reports(published)
     check_rejections(published)
 

@@ -1,6 +1,6 @@
 """Verksamhetsberättelse och bokslut (VB): the city's year-end templates filled and mailed.
 
-Wiring only: every task calls one function of ``bokslut.templates.pipeline``; nothing heavy is
+Wiring only: every task calls one function of ``bokslut.flows.templates``; nothing heavy is
 imported at parse time.
 """
 
@@ -24,6 +24,9 @@ Kontokontrollen för period 13 inte har blockerande fel → fyll i blanketterna 
 Resultatenheter, Invent o maskin, Ej aktiverbara utgifter-inkomst, Innovationssatsningar, Externa
 projekt, Nyckeltal, huvudboksrapporter, Kontokontroller, Kontroller blankett) i outbox
 `<förvaltning>/VB-ÅÅÅÅ/` → e-post till ekonomi (`BOKSLUT_FINANCE_EMAIL_TO`) med filerna bifogade.
+
+En schemalagd körning som startar mer än två dygn efter sin tid (DAG:en var pausad och har just
+återaktiverats) hoppas över i stället för att fylla i gamla blanketter; starta då manuellt.
 
 **Vid fel:** läs meddelandet i den misslyckade uppgiften. *Inte redo*: kör `ledger_month_end` för
 de perioder som saknas (oftast 13) eller rätta det som Kontokontrollen underkände, och starta sedan
@@ -51,33 +54,46 @@ och skickar dem).
 def year_end_report():
     @task
     def targets(params: dict | None = None, dag_run=None) -> list[dict]:
-        from bokslut.templates import pipeline
+        from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
+        from bokslut.flows import templates
+
+        stale = templates.stale_schedule(dag_run.run_type, dag_run.run_after) if dag_run is not None else None
+        if stale:
+            raise AirflowSkipException(stale)
         moment = dag_run.logical_date or dag_run.run_after if dag_run is not None else None
-        return pipeline.resolve_targets("year_end", params, moment)
+        try:
+            return templates.resolve_targets("year_end", params, moment)
+        except ValueError as exc:  # not ready, or a wrong parameter: retrying changes nothing
+            raise AirflowFailException(str(exc)) from None
 
     @task
     def check_ready(items: list[dict]) -> list[dict]:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from bokslut.templates import pipeline
+        from bokslut.flows import templates
 
         try:
-            return pipeline.check_ready(items)
-        except pipeline.NotReady as exc:
+            return templates.check_ready(items)
+        except templates.NotReady as exc:
             raise AirflowFailException(str(exc)) from None
 
     @task
     def build(items: list[dict]) -> list[dict]:
-        from bokslut.templates import pipeline
+        from airflow.sdk.exceptions import AirflowFailException
 
-        return pipeline.build_all(items)
+        from bokslut.flows import templates
+
+        try:
+            return templates.build_all(items)
+        except ValueError as exc:  # blocking controls, a broken mapping or manual file: fix, then rerun
+            raise AirflowFailException(str(exc)) from None
 
     @task
     def deliver(deliveries: list[dict]) -> list[dict]:
-        from bokslut.templates import pipeline
+        from bokslut.flows import templates
 
-        return pipeline.deliver(deliveries)
+        return templates.deliver(deliveries)
 
     deliver(build(check_ready(targets())))
 

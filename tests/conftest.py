@@ -127,13 +127,14 @@ LEDGER_SOURCES = ("ledger", "budget", "anlaggningsreskontra", "stadskassan")
 
 
 def load_generated(engine, folder: Path, settings: Settings) -> None:
-    """Load every generated extract through the real ingestion path."""
-    from bokslut.ingest.load import LoadStatus, expand_paths, load_file
+    """Load every generated extract through the product's one gated flow, as the DAG does."""
+    from bokslut.flows.ledger import load_paths
+    from bokslut.ingest.load import LoadStatus
 
-    for source in LEDGER_SOURCES:
-        for path in expand_paths([folder / source]):
-            result = load_file(engine, path, source, settings=settings)
-            assert result.status == LoadStatus.PUBLISHED, (path.name, result.message)
+    batch = load_paths([folder / source for source in LEDGER_SOURCES if (folder / source).is_dir()],
+                       engine=engine, settings=settings)
+    for item in batch["files"]:
+        assert item["status"] == LoadStatus.PUBLISHED, (item["file_name"], item["message"])
 
 
 @pytest.fixture(scope="session")

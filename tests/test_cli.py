@@ -33,7 +33,8 @@ def test_bad_file_exits_1_with_swedish_summary(tmp_path, capsys):
     bad.write_text(csv_text([row(belopp="x")]), encoding="utf-8")
     assert main(["load", "ledger", str(bad)]) == EXIT_INPUT
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1].startswith("fel: 1 fil(er) avvisades")
+    assert err[-1].startswith("fel: bad.csv: 1 rad(er) med fel – filen publicerades inte.")
+    assert err[-1].endswith("Publicerade data i filernas perioder är oförändrade.")
 
 
 def test_missing_path_is_one_line_error(tmp_path, capsys):

@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("paths", nargs="+", type=Path, metavar="FIL|MAPP")
     load.add_argument("--mapping", type=Path, help="YAML-fil som mappar filens rubriker (se include/mappings)")
     load.add_argument("--force", action="store_true", help="läs in även en fil som redan är inläst")
+    load.add_argument("--replace", action="append", default=[], metavar="PERIOD",
+                      help="ersätt perioden (t.ex. 202401) även om filen har betydligt färre rader än det publicerade")
 
     report = sub.add_parser("report", help="skriv en rapport (TSV till stdout som standard)")
     report.add_argument("name", choices=[*REPORT_NAMES, "alla"])
@@ -74,23 +76,23 @@ def _say(message: str) -> None:
 
 
 def _load(args: argparse.Namespace) -> int:
+    """The month-end flow on the given files: stage → input suite → Kontokontroller → publish."""
     from bokslut.hr import cli as hr_cli
 
     if args.source in hr_cli.LOAD_SOURCES:  # personal data: key checked before anything is archived
         return hr_cli.load_command(args)
-    from bokslut.ingest.load import expand_paths, load_file
-    from bokslut.warehouse.db import ready_engine
+    from bokslut.flows import ledger
 
-    engine = ready_engine()
-    failed = 0
-    for path in expand_paths(args.paths):
-        _say(f"Läser {path} ({args.source}) …")
-        result = load_file(engine, path, args.source, mapping_path=args.mapping, progress=_say, force=args.force)
-        partitions = f" [{', '.join(result.partitions)}]" if result.partitions else ""
-        _say(f"{path.name}: {result.status} – {result.message}{partitions}")
-        failed += not result.ok
-    if failed:
-        _say(f"fel: {failed} fil(er) avvisades; inget publicerat i deras perioder ändrades.")
+    batch = ledger.load_paths(args.paths, args.source, mapping_path=args.mapping, force=args.force,
+                              replace=args.replace, progress=_say)
+    for item in batch["files"]:
+        partitions = f" [{', '.join(item['partitions'])}]" if item["partitions"] else ""
+        _say(f"{item['file_name']}: {item['status']} – {item['message']}{partitions}")
+    rejected = [item for item in batch["files"] if item["status"] == "avvisad"]
+    if rejected:
+        first = rejected[0]
+        more = f" (och {len(rejected) - 1} fil(er) till)" if len(rejected) > 1 else ""
+        _say(f"fel: {first['file_name']}: {first['message']}{more} Publicerade data i filernas perioder är oförändrade.")
         return EXIT_INPUT
     return EXIT_OK
 
@@ -100,8 +102,12 @@ def _report(args: argparse.Namespace) -> int:
     from bokslut.reports.tsv import write_tsv
     from bokslut.warehouse.db import ready_engine
 
+    from bokslut.flows.ledger import require_published
+
     names = REPORT_NAMES if args.name == "alla" else (args.name,)
-    reports = build_reports(ready_engine(), args.forvaltning, args.period, names)
+    engine = ready_engine()
+    require_published(engine, args.forvaltning, args.period)
+    reports = build_reports(engine, args.forvaltning, args.period, names)
     if args.format == "xlsx":
         from bokslut.reports.xlsx import write_workbook
 
@@ -133,7 +139,11 @@ def _controls(args: argparse.Namespace) -> int:
     from bokslut.reports.tsv import write_tsv
     from bokslut.warehouse.db import ready_engine
 
-    run = run_controls(ready_engine(), args.forvaltning, args.period)
+    from bokslut.flows.ledger import require_published
+
+    engine = ready_engine()
+    require_published(engine, args.forvaltning, args.period)
+    run = run_controls(engine, args.forvaltning, args.period)
     report = kontokontroller_report(run)
     if args.format == "html":
         _say(f"Skrev {write_html(run, args.output or Path(f'kontokontroller_{args.forvaltning}_{args.period}.html'))}")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bokslut.ingest.load import LoadStatus, load_file
+from bokslut.ingest.load import LoadStatus
+from tests.loading import load_file
 
 HEADER = "Förvaltning;År;Version;Period;Konto;Ansvar;Verksamhet;Projekt;Anslag;Belopp\n"
 

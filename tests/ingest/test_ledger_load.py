@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from bokslut.ingest import load as load_module
-from bokslut.ingest.load import LoadStatus, load_file
+from bokslut.ingest.load import LoadStatus
+from tests.loading import load_file
 from bokslut.settings import MAPPINGS_DIR
 from bokslut.warehouse.schema import account, load_audit, posting, publication, quarantine
 from tests.ingest.ledger_files import HEADER, csv_text, row

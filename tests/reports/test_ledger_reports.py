@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bokslut.ingest.load import LoadStatus, load_file
+from bokslut.ingest.load import LoadStatus
+from tests.loading import load_file
 from bokslut.reports.ledger import build_reports
 from bokslut.reports.model import NOT_DELIVERED
 from tests.ingest.ledger_files import csv_text, row

@@ -52,7 +52,7 @@ class Filled:
 @pytest.fixture(scope="session")
 def filled(templates_warehouse):
     """point -> the delivery built for förvaltning 191, 2024 (example manual files of include/manual)."""
-    from bokslut.templates import pipeline
+    from bokslut.flows import templates as pipeline
 
     _engine, settings = templates_warehouse
     out = {}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bokslut.templates import pipeline
+from bokslut.flows import templates as pipeline
 from bokslut.templates.cli import add_subcommands, main
 from bokslut.templates.delivery import SENT_MARKER, send_delivery
 from bokslut.warehouse.schema import control_run, load_audit, publication

@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bokslut.templates.fill import fill_workbook
-from bokslut.templates.pipeline import readiness
+from bokslut.flows.templates import readiness
 from tests.conftest import REFERENCE_DIR, drop_pg_schema, load_generated, make_pg_engine
 from tests.templates.sheets import ledger_sheet_differences
 

@@ -1,118 +1,50 @@
-"""The month-end run as plain functions: each DAG task calls exactly one of these.
+"""The month-end run: each DAG task and ``bokslut load`` call these functions, in this order.
+
+``discover_files`` → ``stage`` → ``audit`` (input suite, drastic-shrink guard) → ``control``
+(Kontokontroller on the data as it would be published) → ``publish`` → ``build_outputs``.
+``load_paths`` runs stage → publish in one go for the CLI and for tests: there is no other path to
+publish. Records passed between steps are small JSON-safe dicts (Airflow XCom): a *batch* is
+``{"files": [one record per file], "control_runs": [one record per (förvaltning, period) checked]}``.
 
 Landing folder layout: ``<landing>/<source>/<file>`` with source one of ``ledger``, ``budget``,
 ``anlaggningsreskontra``, ``stadskassan`` (the layout ``bokslut demo-data`` writes). A handled
 file is moved to ``<landing>/behandlade/`` (published or already loaded) or
 ``<landing>/avvisade/`` (rejected), so the landing folder only ever shows new deliveries; the
 unchanged original is kept in the archive with its SHA-256 either way.
+
+Each step logs one Swedish verdict line (``Utfall …``) for the task log.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
 
 from bokslut.ingest.formats import SOURCES
-from bokslut.ingest.load import INPUT_SUFFIXES, LoadResult, LoadStatus, audit_load, publish_load, stage_file
+from bokslut.ingest.load import INPUT_SUFFIXES, LoadStatus
 from bokslut.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
+Progress = Callable[[str], None]
 # Load order matters only for readability of the audit trail: ledger first, then what refers to it.
 SOURCE_ORDER = ("ledger", "budget", "anlaggningsreskontra", "stadskassan")
 HANDLED_DIR, REJECTED_DIR = "behandlade", "avvisade"
 
 
-def discover_files(settings: Settings | None = None, paths: list[str] | None = None) -> list[dict[str, str]]:
-    """New files in the landing folder (or the given paths), as ``{"source", "path"}`` records."""
-    settings = settings or get_settings()
-    found: list[dict[str, str]] = []
-    if paths:
-        for text in paths:
-            path = Path(text)
-            source = path.parent.name if path.parent.name in SOURCES else "ledger"
-            found.append({"source": source, "path": str(path)})
-        return found
-    for source in SOURCE_ORDER:
-        folder = settings.landing_dir / source
-        if folder.is_dir():
-            found += [
-                {"source": source, "path": str(p)}
-                for p in sorted(folder.iterdir())
-                if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
-            ]
-    return found
+class NothingPublished(ValueError):
+    """A report was asked for data the warehouse does not hold (Swedish message)."""
 
 
-def stage(files: list[dict[str, str]]) -> list[dict]:
+def _engine(engine=None):  # noqa: ANN001, ANN202 - SQLAlchemy Engine
+    if engine is not None:
+        return engine
     from bokslut.warehouse.db import ready_engine
 
-    engine = ready_engine()
-    results = []
-    for item in files:
-        result = stage_file(engine, Path(item["path"]), item["source"], progress=log.info)
-        log.info("%s: %s – %s", result.file_name, result.status, result.message)
-        results.append({**asdict(result), "path": item["path"]})
-    return results
-
-
-def audit(staged: list[dict]) -> list[dict]:
-    from bokslut.warehouse.db import ready_engine
-
-    engine = ready_engine()
-    audited = []
-    for item in staged:
-        result = audit_load(engine, item["load_id"]) if item["status"] == LoadStatus.STAGED else None
-        audited.append({**item, **asdict(result)} if result else item)
-    return audited
-
-
-def control_staged(audited: list[dict], settings: Settings | None = None) -> list[dict]:
-    """Run the Kontokontroller on the data as it would be published, before publishing.
-
-    Per förvaltning and year with staged ledger loads, the controls run for the latest staged
-    period with every staged ledger load of the förvaltning in place. A blocking failure rejects
-    those loads (the published data stays as it was), writes the Swedish validation report to the
-    outbox and alerts; warnings are alerted as one digest.
-    """
-    from bokslut.alerts.dispatch import AlertDeliveryError, send_alerts
-    from bokslut.controls.html import write_html
-    from bokslut.controls.runner import run_controls
-    from bokslut.ingest.load import reject_load
-    from bokslut.warehouse.db import ready_engine
-
-    settings = settings or get_settings()
-    engine = ready_engine()
-    staged = [i for i in audited if i["source"] == "ledger" and i["status"] == LoadStatus.STAGED]
-    targets: dict[tuple[str, int], int] = {}
-    for item in staged:
-        for partition in item["partitions"]:
-            forv, per = partition.split(":")
-            key = (forv, int(per) // 100)
-            targets[key] = max(targets.get(key, 0), int(per))
-    rejected: dict[int, str] = {}
-    for (forv, _year), period in sorted(targets.items()):
-        load_ids = [i["load_id"] for i in staged if any(p.startswith(f"{forv}:") for p in i["partitions"])]
-        run = run_controls(engine, forv, period, load_ids)
-        report = write_html(run, settings.outbox_dir / forv / str(period) / f"valideringsrapport_{forv}_{period}.html")
-        try:
-            send_alerts(engine, run, str(report))
-        except AlertDeliveryError as exc:  # the controls' verdict stands; the failed channel is retried next run
-            log.error("Larm kunde inte skickas för %s %s: %s", forv, period, exc)
-        if run.blocking_failures:
-            message = "Kontokontrollen underkände perioden: " + "; ".join(
-                f"{r.control_id} {r.name} period {r.period}: förväntat {_kr(r.expected_ore)}, faktiskt "
-                f"{_kr(r.value_ore)}, differens {_kr(r.difference_ore)}" for r in run.blocking_failures
-            ) + f". Rapport: {report}"
-            for load_id in load_ids:
-                rejected[load_id] = message
-    out = []
-    for item in audited:
-        if item.get("load_id") in rejected:
-            item = {**item, **asdict(reject_load(engine, item["load_id"], rejected[item["load_id"]]))}
-        out.append(item)
-    return out
+    return ready_engine()
 
 
 def _kr(ore: int | None) -> str:
@@ -121,18 +53,192 @@ def _kr(ore: int | None) -> str:
     return "okänt" if ore is None else f"{format_swedish(ore)} kr"
 
 
-def publish(audited: list[dict], settings: Settings | None = None) -> list[dict]:
-    from bokslut.warehouse.db import ready_engine
+def log_verdict(step: str, files: list[dict]) -> None:
+    counts: dict[str, int] = {}
+    for item in files:
+        counts[item["status"]] = counts.get(item["status"], 0) + 1
+    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "inga filer"
+    log.info("Utfall %s: %s.", step, summary)
 
+
+# ------------------------------------------------------------------------------- discover
+
+
+def discover_files(settings: Settings | None = None, paths: list[str] | None = None,
+                   source: str | None = None) -> list[dict[str, str]]:
+    """New files in the landing folder (or the given paths), as ``{"source", "path"}`` records.
+    A given path's source is ``source``, else its folder's name when that names a source, else ledger."""
     settings = settings or get_settings()
-    engine = ready_engine()
-    published = []
+    found: list[dict[str, str]] = []
+    if paths:
+        from bokslut.ingest.load import expand_paths
+
+        for path in expand_paths([Path(p) for p in paths]):
+            guess = path.parent.name if path.parent.name in SOURCE_ORDER else "ledger"
+            found.append({"source": source or guess, "path": str(path)})
+        return found
+    for name in SOURCE_ORDER:
+        folder = settings.landing_dir / name
+        if folder.is_dir():
+            found += [
+                {"source": name, "path": str(p)}
+                for p in sorted(folder.iterdir())
+                if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
+            ]
+    log.info("Utfall discover: %d nya filer.", len(found))
+    return found
+
+
+# ---------------------------------------------------------------------------- stage/audit
+
+
+def stage(files: list[dict[str, str]], *, engine=None, settings: Settings | None = None,  # noqa: ANN001
+          mapping_path: Path | None = None, force: bool = False, progress: Progress | None = None) -> list[dict]:
+    """Archive and stage every file under its own load id (invisible to reports)."""
+    from bokslut.ingest.load import clean_abandoned_loads, stage_file
+
+    engine = _engine(engine)
+    settings = settings or get_settings()
+    for load_id in clean_abandoned_loads(engine):
+        log.warning("Övergiven laddning %s städades bort (dess rader var aldrig publicerade).", load_id)
+    results = []
+    for item in files:
+        if progress:
+            progress(f"Läser {item['path']} ({item['source']}) …")
+        result = stage_file(engine, Path(item["path"]), item["source"], settings=settings, mapping_path=mapping_path,
+                            force=force, progress=progress or log.info)
+        log.info("%s: %s – %s", result.file_name, result.status, result.message)
+        results.append({**asdict(result), "path": item["path"]})
+    log_verdict("stage", results)
+    return results
+
+
+def audit(staged: list[dict], *, engine=None, replace: Iterable[str] = ()) -> list[dict]:  # noqa: ANN001
+    """The input suite and the drastic-shrink guard on each staged load; a failure rejects it."""
+    from bokslut.ingest.load import audit_load
+
+    engine = _engine(engine)
+    replace = tuple(replace)
+    audited = []
+    for item in staged:
+        if item["status"] == LoadStatus.STAGED:
+            item = {**item, **asdict(audit_load(engine, item["load_id"], replace=replace))}
+            if item["status"] == LoadStatus.REJECTED:
+                log.info("%s: %s – %s", item["file_name"], item["status"], item["message"])
+        audited.append(item)
+    log_verdict("audit", audited)
+    return audited
+
+
+# ---------------------------------------------------------------------------------- control
+
+
+def _control_targets(staged: list[dict]) -> dict[tuple[str, int], int]:
+    """(förvaltning, year) → the latest staged ledger period of that year."""
+    targets: dict[tuple[str, int], int] = {}
+    for item in staged:
+        for partition in item["partitions"]:
+            forv, per = partition.split(":")
+            key = (forv, int(per) // 100)
+            targets[key] = max(targets.get(key, 0), int(per))
+    return targets
+
+
+def control(audited: list[dict], *, engine=None, settings: Settings | None = None) -> dict:  # noqa: ANN001
+    """Run the Kontokontroller on the data as it would be published, before publishing.
+
+    Per förvaltning and year with staged ledger loads, the controls run for the latest staged
+    period with every staged ledger load of the förvaltning in place. A blocking failure rejects
+    those loads (the published data stays as it was), writes the Swedish validation report to the
+    outbox and alerts; warnings are alerted as one digest. Returns the batch: the files and the
+    control runs (reused by ``build_outputs`` when the published data is what they checked).
+    """
+    from bokslut.alerts.dispatch import AlertDeliveryError, send_alerts
+    from bokslut.controls.html import write_html
+    from bokslut.controls.runner import run_controls
+    from bokslut.ingest.load import reject_load
+
+    engine = _engine(engine)
+    settings = settings or get_settings()
+    staged = [i for i in audited if i["source"] == "ledger" and i["status"] == LoadStatus.STAGED]
+    rejected: dict[int, str] = {}
+    runs = []
+    for (forv, _year), period in sorted(_control_targets(staged).items()):
+        load_ids = [i["load_id"] for i in staged if any(p.startswith(f"{forv}:") for p in i["partitions"])]
+        run = run_controls(engine, forv, period, load_ids)
+        report = write_html(run, settings.outbox_dir / forv / str(period) / f"valideringsrapport_{forv}_{period}.html")
+        try:
+            send_alerts(engine, run, str(report))
+        except AlertDeliveryError as exc:  # the controls' verdict stands; the failed channel is retried next run
+            log.error("Larm kunde inte skickas för %s %s: %s", forv, period, exc)
+        runs.append({"forvaltning": forv, "period": period, "run_id": run.run_id,
+                     "blocking": bool(run.blocking_failures), "run": run.to_dict()})
+        if run.blocking_failures:
+            message = "Kontokontrollen underkände perioden: " + "; ".join(
+                f"{r.control_id} {r.name} period {r.period}: förväntat {_kr(r.expected_ore)}, faktiskt "
+                f"{_kr(r.value_ore)}, differens {_kr(r.difference_ore)}" for r in run.blocking_failures
+            ) + f". Rapport: {report}"
+            for load_id in load_ids:
+                rejected[load_id] = message
+    files = []
     for item in audited:
-        result = publish_load(engine, item["load_id"]) if item["status"] == LoadStatus.STAGED else None
-        item = {**item, **asdict(result)} if result else item
+        if item.get("load_id") in rejected:
+            item = {**item, **asdict(reject_load(engine, item["load_id"], rejected[item["load_id"]]))}
+        files.append(item)
+    log.info("Utfall control: %d kontrollkörning(ar), %d med blockerande fel.",
+             len(runs), sum(1 for r in runs if r["blocking"]))
+    return {"files": files, "control_runs": runs}
+
+
+# ---------------------------------------------------------------------------------- publish
+
+
+def publish(batch: dict, *, engine=None, settings: Settings | None = None) -> dict:  # noqa: ANN001
+    """Publish every load still staged (one atomic pointer swap per load) and move the files out
+    of the landing folder."""
+    from bokslut.ingest.load import publish_load
+
+    engine = _engine(engine)
+    settings = settings or get_settings()
+    published = []
+    for item in batch["files"]:
+        if item["status"] == LoadStatus.STAGED:
+            item = {**item, **asdict(publish_load(engine, item["load_id"]))}
         move_handled(Path(item["path"]), item["status"], settings)
         published.append(item)
-    return published
+    log_verdict("publish", published)
+    return {**batch, "files": published}
+
+
+def published_partitions(batch: dict) -> list[str]:
+    """``source:förvaltning:partition`` of everything this batch published (the asset's extra)."""
+    return sorted({f"{item['source']}:{p}" for item in batch["files"] if item["status"] == LoadStatus.PUBLISHED
+                   for p in item["partitions"]})
+
+
+def load_paths(paths: Iterable[Path | str], source: str | None = None, *, engine=None,  # noqa: ANN001
+               settings: Settings | None = None, mapping_path: Path | None = None, force: bool = False,
+               replace: Iterable[str] = (), progress: Progress | None = None) -> dict:
+    """Stage → audit → control → publish the given files: ``bokslut load`` and the DAG in one call.
+
+    Interrupted (SIGTERM, Ctrl-C) or failing half-way, every load this call staged is rejected
+    before the exception goes on: nothing of it stays staged or gets published."""
+    from bokslut.ingest.load import reject_load
+
+    engine = _engine(engine)
+    settings = settings or get_settings()
+    files = discover_files(settings, [str(p) for p in paths], source)
+    staged: list[dict] = []
+    try:
+        staged = stage(files, engine=engine, settings=settings, mapping_path=mapping_path, force=force,
+                       progress=progress)
+        audited = audit(staged, engine=engine, replace=replace)
+        return publish(control(audited, engine=engine, settings=settings), engine=engine, settings=settings)
+    except BaseException:
+        for item in staged:
+            if item.get("load_id") is not None:
+                reject_load(engine, item["load_id"], "Körningen avbröts innan laddningen publicerades; inget publicerades.")
+        raise
 
 
 def move_handled(path: Path, status: str, settings: Settings, subfolder: str | None = None) -> None:
@@ -150,16 +256,20 @@ def move_handled(path: Path, status: str, settings: Settings, subfolder: str | N
     shutil.move(str(path), target_dir / path.name)
 
 
-def periods_to_report(published: list[dict], period: str | None, forvaltning: str | None) -> list[tuple[str, int]]:
+# ---------------------------------------------------------------------------------- outputs
+
+
+def periods_to_report(batch: dict, period: str | None, forvaltning: str | None) -> list[tuple[str, int]]:
     """(förvaltning, period) pairs to build reports for: the given period, else the latest
     month-end period each förvaltning's ledger load touched in each year."""
+    files = batch["files"]
     if period:
         forvaltningar = {forvaltning} if forvaltning else {
-            p.split(":")[0] for item in published for p in item.get("partitions", [])
+            p.split(":")[0] for item in files for p in item.get("partitions", [])
         } or _forvaltningar_with_ledger()
         return sorted((f, int(period)) for f in forvaltningar)
     latest: dict[tuple[str, int], int] = {}
-    for item in published:
+    for item in files:
         if item["source"] != "ledger" or item["status"] != LoadStatus.PUBLISHED:
             continue
         for partition in item["partitions"]:
@@ -174,32 +284,80 @@ def periods_to_report(published: list[dict], period: str | None, forvaltning: st
 def _forvaltningar_with_ledger() -> set[str]:
     import sqlalchemy as sa
 
-    from bokslut.warehouse.db import ready_engine
     from bokslut.warehouse.schema import publication
 
-    with ready_engine().connect() as connection:
+    with _engine().connect() as connection:
         query = sa.select(publication.c.forvaltning).where(publication.c.source == "ledger").distinct()
         return set(connection.execute(query).scalars())
 
 
-def build_outputs(targets: list[tuple[str, int]], settings: Settings | None = None) -> list[str]:
-    """Write every ledger report as TSV and one xlsx workbook per (förvaltning, period)."""
+def require_published(engine, forvaltning: str, period: int) -> None:  # noqa: ANN001
+    """``NothingPublished`` (Swedish) unless the förvaltning has published ledger data for ``period``:
+    an unknown förvaltning or an empty period never turns into a set of all-zero reports."""
+    import sqlalchemy as sa
+
+    from bokslut.warehouse.schema import publication
+
+    with engine.connect() as connection:
+        periods = sorted(int(p) for p in connection.execute(
+            sa.select(publication.c.partition).where(publication.c.source == "ledger",
+                                                     publication.c.forvaltning == forvaltning)).scalars())
+    if not periods:
+        raise NothingPublished(f"Förvaltning {forvaltning} har ingen publicerad huvudbok i lagret: "
+                               "kontrollera förvaltningskoden eller läs in huvudboken först.")
+    if int(period) not in periods:
+        same_year = [p for p in periods if p // 100 == int(period) // 100]
+        hint = f"publicerade perioder {same_year[0]}–{same_year[-1]}" if same_year else \
+            f"senast publicerade period {periods[-1]}"
+        raise NothingPublished(f"Period {period} är inte publicerad för förvaltning {forvaltning} ({hint}); "
+                               "läs in periodens huvudbok först.")
+
+
+def _reusable_run(engine, batch: dict, forvaltning: str, period: int):  # noqa: ANN001, ANN202
+    """The pre-publish control run of this batch, when the published data is exactly what it checked."""
+    import sqlalchemy as sa
+
+    from bokslut.controls.model import ControlRun
+    from bokslut.warehouse.schema import control_run, publication
+
+    for record in batch.get("control_runs", []):
+        if record["forvaltning"] != forvaltning or int(record["period"]) != int(period):
+            continue
+        with engine.connect() as connection:
+            checked = json.loads(connection.execute(sa.select(control_run.c.candidate_loads).where(
+                control_run.c.run_id == record["run_id"])).scalar() or "{}")
+            published = dict(connection.execute(sa.select(publication.c.partition, publication.c.load_id).where(
+                publication.c.source == "ledger", publication.c.forvaltning == forvaltning)).all())
+        if {int(p): int(l) for p, l in checked.items()} == {int(p): int(l) for p, l in published.items()}:
+            return ControlRun.from_dict(record["run"])
+    return None
+
+
+def build_outputs(targets: list[tuple[str, int]], batch: dict | None = None, *, engine=None,  # noqa: ANN001
+                  settings: Settings | None = None) -> list[str]:
+    """Write every ledger report as TSV and one xlsx workbook per (förvaltning, period), with the
+    Kontokontroller sheet and the validation report. The batch's pre-publish control run is reused
+    when the published data is what it checked; otherwise the controls run on the published data."""
     from bokslut.controls.html import write_html
     from bokslut.controls.runner import run_controls
     from bokslut.controls.sheet import kontokontroller_report
     from bokslut.reports.ledger import build_reports
     from bokslut.reports.tsv import write_tsv
     from bokslut.reports.xlsx import write_workbook
-    from bokslut.warehouse.db import ready_engine
 
+    engine = _engine(engine)
     settings = settings or get_settings()
-    engine = ready_engine()
     written = []
     for forvaltning, period in targets:
+        require_published(engine, forvaltning, int(period))
         folder = settings.outbox_dir / forvaltning / str(period)
         folder.mkdir(parents=True, exist_ok=True)
         reports = build_reports(engine, forvaltning, int(period))
-        run = run_controls(engine, forvaltning, int(period))  # on the published data, for the sheet
+        run = _reusable_run(engine, batch or {}, forvaltning, int(period))
+        if run is None:
+            run = run_controls(engine, forvaltning, int(period))  # on the published data, for the sheet
+        else:
+            log.info("Kontokontrollerna för %s %s återanvänds från körning %s (samma data).", forvaltning, period, run.run_id)
         reports["kontokontroller"] = kontokontroller_report(run)
         written.append(str(write_html(run, folder / f"valideringsrapport_{forvaltning}_{period}.html")))
         for name, report in reports.items():
@@ -212,17 +370,19 @@ def build_outputs(targets: list[tuple[str, int]], settings: Settings | None = No
         workbook = write_workbook(list(reports.values()), folder / f"huvudboksrapporter_{forvaltning}_{period}.xlsx")
         written.append(str(workbook))
         log.info("Rapporter för %s %s skrivna till %s", forvaltning, period, folder)
+    log.info("Utfall build_reports: %d filer för %d period(er).", len(written), len(targets))
     return written
 
 
-def rejection_summary(published: list[dict]) -> str | None:
+def rejection_summary(batch: dict) -> str | None:
     """A Swedish summary of the rejected files, or None when every file was accepted."""
-    rejected = [item for item in published if item["status"] == LoadStatus.REJECTED]
+    rejected = [item for item in batch["files"] if item["status"] == LoadStatus.REJECTED]
     if not rejected:
         return None
     lines = [f"{item['file_name']} ({item['source']}): {item['message']}" for item in rejected]
     return f"{len(rejected)} fil(er) avvisades; publicerade data i deras perioder är oförändrade. " + " | ".join(lines)
 
 
-__all__ = ["LoadResult", "discover_files", "stage", "audit", "control_staged", "publish", "periods_to_report",
-           "build_outputs", "rejection_summary"]
+__all__ = ["NothingPublished", "discover_files", "stage", "audit", "control", "publish", "load_paths",
+           "published_partitions", "periods_to_report", "require_published", "build_outputs", "rejection_summary",
+           "move_handled"]

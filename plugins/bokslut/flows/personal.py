@@ -1,4 +1,7 @@
-"""The monthly HR (LISA) and KAA (BER) runs as plain functions: each DAG task calls one of these.
+"""The monthly HR (LISA) and KAA (BER) runs: each DAG task and ``bokslut load hr|ber`` call these.
+
+``discover`` → ``stage`` → ``audit`` (the source's input suite) → ``publish`` → ``build_outputs``;
+``load_paths`` runs stage → publish for the CLI and tests (no other path publishes).
 
 Landing folder: ``<landing>/hr/`` and ``<landing>/ber/`` (what ``bokslut demo-data`` writes); the
 files' extract is told by folder or name (:mod:`bokslut.hr.readers`). A handled file moves to
@@ -16,8 +19,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bokslut.hr.readers import GROUPS, plan
+from bokslut.ingest.formats import SOURCES
 from bokslut.ingest.load import LoadStatus
-from bokslut.pipeline import move_handled
+from bokslut.flows.ledger import log_verdict, move_handled
 from bokslut.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -31,51 +35,86 @@ def discover(group: str, settings: Settings | None = None, paths: list[str] | No
     return [{"group": group, "source": source, "path": str(path)} for source, path in plan(group, roots)]
 
 
-def stage(files: list[dict[str, str]], settings: Settings | None = None) -> list[dict]:
-    from bokslut.hr.pseudonym import configure_from_airflow
-    from bokslut.hr.readers import stage_extract
+def _engine(engine=None):  # noqa: ANN001, ANN202 - SQLAlchemy Engine
+    if engine is not None:
+        return engine
     from bokslut.warehouse.db import ready_engine
 
-    configure_from_airflow()  # the key: environment, else the Airflow Variable bokslut_pseudonym_key
+    return ready_engine()
+
+
+def stage(files: list[dict[str, str]], settings: Settings | None = None, *, engine=None,  # noqa: ANN001
+          mapping_path: Path | None = None, force: bool = False, progress=None) -> list[dict]:  # noqa: ANN001
+    from bokslut.hr.pseudonym import configure_from_airflow
+    from bokslut.hr.readers import stage_extract
+    from bokslut.ingest.load import clean_abandoned_loads
+
+    configure_from_airflow()  # the key: environment, else the Airflow Variable (docs/personal-data.md)
     settings = settings or get_settings()
-    engine = ready_engine()
+    engine = _engine(engine)
+    clean_abandoned_loads(engine)
     results = []
     for item in files:
-        result = stage_extract(engine, Path(item["path"]), item["source"], settings=settings, progress=log.info)
+        if progress:
+            from bokslut.ingest.load import recorded_name
+
+            progress(f"Läser {recorded_name(Path(item['path']), SOURCES[item['source']])} ({item['source']}) …")
+        result = stage_extract(engine, Path(item["path"]), item["source"], settings=settings,
+                               progress=progress or log.info, mapping_path=mapping_path, force=force)
         log.info("%s (%s): %s – %s", result.file_name, result.source, result.status, result.message)
         results.append({**asdict(result), "path": item["path"], "group": item["group"]})
+    log_verdict("stage", results)
     return results
 
 
-def audit(staged: list[dict]) -> list[dict]:
+def audit(staged: list[dict], *, engine=None, replace=()) -> list[dict]:  # noqa: ANN001
     """The source's Great Expectations suite on each staged load, in load order (employments
     before absence: the absence suite checks against the month's employments)."""
     from bokslut.ingest.load import audit_load
-    from bokslut.warehouse.db import ready_engine
 
-    engine = ready_engine()
+    engine = _engine(engine)
     out = []
     for item in staged:
         if item["status"] == LoadStatus.STAGED:
-            item = {**item, **asdict(audit_load(engine, item["load_id"]))}
+            item = {**item, **asdict(audit_load(engine, item["load_id"], replace=replace))}
             log.info("%s: indatakontroll %s – %s", item["file_name"], item["status"], item["message"])
         out.append(item)
+    log_verdict("audit", out)
     return out
 
 
-def publish(audited: list[dict], settings: Settings | None = None) -> list[dict]:
+def publish(audited: list[dict], settings: Settings | None = None, *, engine=None) -> list[dict]:  # noqa: ANN001
     from bokslut.ingest.load import publish_load
-    from bokslut.warehouse.db import ready_engine
 
     settings = settings or get_settings()
-    engine = ready_engine()
+    engine = _engine(engine)
     out = []
     for item in audited:
         if item["status"] == LoadStatus.STAGED:
             item = {**item, **asdict(publish_load(engine, item["load_id"]))}
         move_handled(Path(item["path"]), item["status"], settings, subfolder=item["group"])
         out.append(item)
+    log_verdict("publish", out)
     return out
+
+
+def load_paths(group: str, planned: list[tuple[str, Path]], *, engine=None, settings: Settings | None = None,  # noqa: ANN001
+               mapping_path: Path | None = None, force: bool = False, replace=(), progress=None) -> list[dict]:  # noqa: ANN001
+    """Stage → audit → publish the planned ``(extract, path)`` files of ``group`` (hr or ber), as the
+    DAG does. Interrupted half-way, every load this call staged is rejected before the exception goes on."""
+    from bokslut.ingest.load import reject_load
+
+    engine = _engine(engine)
+    files = [{"group": group, "source": source, "path": str(path)} for source, path in planned]
+    staged: list[dict] = []
+    try:
+        staged = stage(files, settings, engine=engine, mapping_path=mapping_path, force=force, progress=progress)
+        return publish(audit(staged, engine=engine, replace=replace), settings, engine=engine)
+    except BaseException:
+        for item in staged:
+            if item.get("load_id") is not None:
+                reject_load(engine, item["load_id"], "Körningen avbröts innan laddningen publicerades; inget publicerades.")
+        raise
 
 
 def _targets(group: str, published: list[dict]) -> list[tuple[str, int, int]]:

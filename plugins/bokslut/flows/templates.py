@@ -1,4 +1,4 @@
-"""The tertial and year-end template runs as plain functions: each DAG task calls one of these.
+"""The tertial and year-end template runs: each DAG task and ``bokslut templates`` call these.
 
 ``resolve_targets`` → ``check_ready`` → ``build`` → ``deliver``. A target is one förvaltning,
 year and reporting point (T1, T2, VB). Records passed between tasks are small dicts of strings
@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import shutil
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -68,6 +68,23 @@ def default_point(kind: str, moment: datetime | date | str | None) -> tuple[int,
     if day.month >= 5:
         return day.year, "T1"
     return day.year - 1, "T2"
+
+
+# A scheduled run that starts this long after its cron time was created by unpausing a DAG (Airflow
+# schedules the latest missed cron time even with catchup=False): it is skipped, never filled.
+STALE_AFTER = timedelta(days=2)
+
+
+def stale_schedule(run_type: str | None, scheduled_for: datetime | None, now: datetime | None = None) -> str | None:
+    """The Swedish reason to skip a scheduled run that is stale, else None (manual runs never are)."""
+    if str(run_type or "").lower().rsplit(".", 1)[-1] != "scheduled" or scheduled_for is None:
+        return None
+    now = now or datetime.now(STOCKHOLM)
+    if now - scheduled_for <= STALE_AFTER:
+        return None
+    return (f"Den schemalagda körningen för {scheduled_for.astimezone(STOCKHOLM):%Y-%m-%d} startade först "
+            f"{now.astimezone(STOCKHOLM):%Y-%m-%d} (DAG:en var pausad) och hoppas över. Ska blanketterna fyllas i, "
+            "starta körningen manuellt med parametrarna ar och rapporttillfalle.")
 
 
 def forvaltningar_with_ledger(year: int, settings: Settings | None = None) -> list[str]:

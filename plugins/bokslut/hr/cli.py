@@ -69,8 +69,7 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
 
 def load_command(args: argparse.Namespace) -> int:
     """``bokslut load hr|ber|<extract> FILE|DIR...``: stage, audit, publish each file in order."""
-    from bokslut.hr.readers import load_extract, plan
-    from bokslut.warehouse.db import ready_engine
+    from bokslut.hr.readers import plan
 
     source = args.source
     mapping = getattr(args, "mapping", None)
@@ -84,17 +83,18 @@ def load_command(args: argparse.Namespace) -> int:
     if not planned:
         _say(f"fel: inga filer att läsa in under {', '.join(map(str, args.paths))}.")
         return EXIT_INPUT
-    engine = ready_engine()
-    failed = 0
-    for extract, path in planned:
-        _say(f"Läser {path} ({extract}) …")
-        result = load_extract(engine, path, extract, mapping_path=mapping, progress=_say,
-                              force=getattr(args, "force", False))
-        partitions = f" [{', '.join(result.partitions)}]" if result.partitions else ""
-        _say(f"{path.name}: {result.status} – {result.message}{partitions}")
-        failed += not result.ok
-    if failed:
-        _say(f"fel: {failed} fil(er) avvisades; inget publicerat i deras månader ändrades.")
+    from bokslut.flows import personal
+    group = source if source in GROUPS else next(g for g, extracts in GROUPS.items() if source in extracts)
+    results = personal.load_paths(group, planned, mapping_path=mapping, force=getattr(args, "force", False),
+                                  replace=getattr(args, "replace", ()), progress=_say)
+    for result in results:
+        partitions = f" [{', '.join(result['partitions'])}]" if result["partitions"] else ""
+        _say(f"{result['file_name']}: {result['status']} – {result['message']}{partitions}")
+    rejected = [r for r in results if r["status"] == "avvisad"]
+    if rejected:
+        first = rejected[0]
+        more = f" (och {len(rejected) - 1} fil(er) till)" if len(rejected) > 1 else ""
+        _say(f"fel: {first['file_name']}: {first['message']}{more} Publicerade månader är oförändrade.")
         return EXIT_INPUT
     return EXIT_OK
 

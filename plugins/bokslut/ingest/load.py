@@ -10,10 +10,12 @@ periods atomically, and a rejected file leaves the published data as it was.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +34,13 @@ from bokslut.warehouse.schema import account, load_audit, publication, quarantin
 
 Progress = Callable[[str], None]
 INPUT_SUFFIXES = (".csv", ".txt", ".xlsx")
+# A corrected file may be smaller than the one it replaces, but not drastically: a handful of stray
+# rows of another period must never replace that period's thousands of published rows.
+SHRINK_MIN_SHARE = 0.5  # reject when the new rows are fewer than half the published ones ...
+SHRINK_MIN_ROWS = 20  # ... and the published partition has at least this many rows
+# A load still "laddar" after this long, or staged and never published, is abandoned.
+ABANDONED_LOADING = timedelta(hours=6)
+ABANDONED_STAGED = timedelta(hours=24)
 
 
 class LoadStatus:
@@ -73,8 +82,20 @@ def _sha256_only(path: Path) -> str:
     return digest.hexdigest()
 
 
+def recorded_name(path: Path, fmt: SourceFormat) -> str:
+    """The file name as the warehouse and messages show it: a personal-data extract's name may
+    itself hold a personnummer, so it is masked (docs/personal-data.md)."""
+    if not fmt.personal_data:
+        return path.name
+    from bokslut.hr.pseudonym import mask_personnummer
+
+    return mask_personnummer(path.name)
+
+
 def _archive(path: Path, sha256: str, fmt: SourceFormat, settings: Settings) -> Path:
-    target = settings.archive_dir / fmt.name / f"{sha256[:16]}_{path.name}"
+    # Personal-data originals are archived under their hash alone: the name may hold a personnummer.
+    name = f"{sha256}{path.suffix.lower()}" if fmt.personal_data else f"{sha256[:16]}_{path.name}"
+    target = settings.archive_dir / fmt.name / name
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(target.suffix + ".part")
@@ -120,16 +141,18 @@ def stage_file(
     settings = settings or get_settings()
     fmt = SOURCES[source]
     path = Path(path)
+    file_name = recorded_name(path, fmt)
     started = _now()
     try:
         facts = inspect_file(path)
         mapping = load_mapping(fmt, mapping_path)
     except InputFileError as exc:
-        sha = _sha256_only(path) if path.exists() else ""
+        sha = _sha256_only(path) if path.is_file() else ""  # never open a FIFO or a device
+        message = str(exc) if not fmt.personal_data else _masked(str(exc))
         with engine.begin() as connection:
             load_id = connection.execute(
-                load_audit.insert().values(source=fmt.name, file_name=path.name, sha256=sha, status=LoadStatus.REJECTED,
-                                           message=str(exc), started_at=started, finished_at=_now(),
+                load_audit.insert().values(source=fmt.name, file_name=file_name, sha256=sha, status=LoadStatus.REJECTED,
+                                           message=message, started_at=started, finished_at=_now(),
                                            rows_read=0, rows_loaded=0, rows_quarantined=0)
             ).inserted_primary_key[0]
             return _result(connection, load_id)
@@ -144,7 +167,7 @@ def stage_file(
         if earlier is not None and not force:
             load_id = connection.execute(
                 load_audit.insert().values(
-                    source=fmt.name, file_name=path.name, sha256=facts.sha256, status=LoadStatus.DUPLICATE,
+                    source=fmt.name, file_name=file_name, sha256=facts.sha256, status=LoadStatus.DUPLICATE,
                     message=f"Filen är redan inläst (laddning {earlier}, samma SHA-256); ingenting ändrades.",
                     started_at=started, finished_at=_now(), rows_read=0, rows_loaded=0, rows_quarantined=0)
             ).inserted_primary_key[0]
@@ -152,9 +175,9 @@ def stage_file(
         archived = _archive(path, facts.sha256, fmt, settings)
         load_id = connection.execute(
             load_audit.insert().values(
-                source=fmt.name, file_name=path.name, sha256=facts.sha256, archived_path=str(archived),
+                source=fmt.name, file_name=file_name, sha256=facts.sha256, archived_path=str(archived),
                 encoding=facts.encoding, mapping=mapping.name, status=LoadStatus.LOADING,
-                started_at=started, rows_read=0, rows_loaded=0, rows_quarantined=0)
+                started_at=started, rows_read=0, rows_loaded=0, rows_quarantined=0, details=json.dumps(_owner()))
         ).inserted_primary_key[0]
 
     read = loaded = errors = warnings = 0
@@ -178,13 +201,15 @@ def stage_file(
             with engine.begin() as connection:
                 ensure_periods(connection, _years(rows))
                 loaded += bulk_insert(connection, fmt.table, rows)
-                _quarantine(connection, load_id, path.name, issues)
+                _quarantine(connection, load_id, file_name, issues)
             if progress:
-                progress(f"{path.name}: {_n(read)} rader lästa, {_n(loaded)} laddade, {_n(errors)} fel")
+                progress(f"{file_name}: {_n(read)} rader lästa, {_n(loaded)} laddade, {_n(errors)} fel")
     except InputFileError as exc:
-        return _reject(engine, load_id, fmt, str(exc), read, errors)
-    except Exception:
-        _reject(engine, load_id, fmt, "Inläsningen avbröts av ett internt fel; se loggen.", read, errors)
+        return _reject(engine, load_id, fmt, str(exc) if not fmt.personal_data else _masked(str(exc)), read, errors)
+    except BaseException as exc:  # interrupted (SIGTERM, Ctrl-C) or a bug: nothing staged is left behind
+        interrupted = not isinstance(exc, Exception) or type(exc).__name__ in ("Interrupted", "AirflowTaskTerminated")
+        reason = "Inläsningen avbröts innan den var klar" if interrupted else "Inläsningen avbröts av ett internt fel; se loggen"
+        _reject(engine, load_id, fmt, f"{reason}; inget publicerades.", read, errors)
         raise
 
     if errors:
@@ -199,6 +224,60 @@ def stage_file(
                 rows_quarantined=warnings, partitions=",".join(sorted(partitions)), message=message,
                 details=json.dumps({"kontonamn": {k: [p, n] for k, (p, n) in names.items()}}, ensure_ascii=False))
         return _result(connection, load_id)
+
+
+def _masked(text: str) -> str:
+    from bokslut.hr.pseudonym import mask_personnummer
+
+    return mask_personnummer(text)
+
+
+def _owner() -> dict[str, object]:
+    """Who is staging a load: lets a later run tell an abandoned load from one still running."""
+    return {"host": socket.gethostname(), "pid": os.getpid()}
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_abandoned_loads(engine: Engine, now: datetime | None = None) -> list[int]:
+    """Reject loads left behind by a killed process: still loading though their process on this host
+    is gone (or for longer than ``ABANDONED_LOADING``), or staged and never published for longer
+    than ``ABANDONED_STAGED``. Their staged rows are deleted; published data is untouched."""
+    now = now or _now()
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(
+            load_audit.c.load_id, load_audit.c.source, load_audit.c.status, load_audit.c.started_at,
+            load_audit.c.details, load_audit.c.rows_read,
+        ).where(load_audit.c.status.in_([LoadStatus.LOADING, LoadStatus.STAGED]))).all()
+    host = socket.gethostname()
+    cleaned = []
+    for row in rows:
+        started = row.started_at if row.started_at.tzinfo else row.started_at.replace(tzinfo=UTC)
+        age = now - started
+        if row.status == LoadStatus.LOADING:
+            try:
+                owner = json.loads(row.details or "{}")
+            except ValueError:
+                owner = {}
+            dead = owner.get("host") == host and isinstance(owner.get("pid"), int) and not _process_alive(owner["pid"])
+            if not (dead or age > ABANDONED_LOADING):
+                continue
+            reason = "Inläsningen avbröts (processen finns inte längre); inget publicerades."
+        elif age > ABANDONED_STAGED:
+            reason = f"Laddningen blev aldrig publicerad (lämnad sedan {started:%Y-%m-%d %H:%M} UTC); inget publicerades."
+        else:
+            continue
+        _reject(engine, row.load_id, SOURCES[row.source], reason, row.rows_read, 0)
+        cleaned.append(row.load_id)
+    return cleaned
 
 
 def _n(count: int) -> str:
@@ -222,11 +301,7 @@ def _collect_names(rows: pd.DataFrame, names: dict[str, tuple[int, str]]) -> Non
 def _delete_rows(connection: sa.Connection, fmt: SourceFormat, load_id: int, partition: str | None = None) -> None:
     condition = fmt.table.c.load_id == load_id
     if partition is not None:
-        forv, *values = partition.split(":")
-        condition &= fmt.table.c.forvaltning == forv
-        for column, value in zip(fmt.partition_columns, values, strict=True):
-            col = fmt.table.c[column]
-            condition &= col == (int(value) if isinstance(col.type, sa.Integer) else value)
+        condition &= _partition_condition(fmt, partition)
     connection.execute(fmt.table.delete().where(condition))
 
 
@@ -247,8 +322,42 @@ def reject_load(engine: Engine, load_id: int, message: str) -> LoadResult:
     return _reject(engine, load_id, SOURCES[result.source], message, result.rows_read, result.rows_quarantined)
 
 
-def audit_load(engine: Engine, load_id: int) -> LoadResult:
-    """Checks on the staged rows before they become visible; a failure rejects the load."""
+def _partition_condition(fmt: SourceFormat, partition: str):  # noqa: ANN202 - SQLAlchemy expression
+    forv, *values = partition.split(":")
+    condition = fmt.table.c.forvaltning == forv
+    for column, value in zip(fmt.partition_columns, values, strict=True):
+        col = fmt.table.c[column]
+        condition &= col == (int(value) if isinstance(col.type, sa.Integer) else value)
+    return condition
+
+
+def shrinking_partitions(engine: Engine, load_id: int) -> list[tuple[str, int, int]]:
+    """(partition, staged rows, published rows) for each partition this load would shrink drastically."""
+    with engine.connect() as connection:
+        result = _result(connection, load_id)
+        fmt = SOURCES[result.source]
+        problems = []
+        for partition in result.partitions:
+            forv, key = partition.split(":", 1)
+            previous = connection.execute(sa.select(publication.c.load_id).where(
+                publication.c.source == fmt.name, publication.c.forvaltning == forv,
+                publication.c.partition == key)).scalar()
+            if previous is None:
+                continue
+            condition = _partition_condition(fmt, partition)
+            count = sa.select(sa.func.count()).select_from(fmt.table)
+            published = connection.execute(count.where(condition & (fmt.table.c.load_id == previous))).scalar()
+            staged = connection.execute(count.where(condition & (fmt.table.c.load_id == load_id))).scalar()
+            if published >= SHRINK_MIN_ROWS and staged < published * SHRINK_MIN_SHARE:
+                problems.append((partition, staged, published))
+    return problems
+
+
+def audit_load(engine: Engine, load_id: int, replace: Iterable[str] = ()) -> LoadResult:
+    """Checks on the staged rows before they become visible; a failure rejects the load.
+
+    ``replace``: partitions (``202401``, ``191:202401``, ``2024:BJ``) the user explicitly allows
+    to shrink drastically; any other drastic shrink rejects the file with the counts."""
     with engine.connect() as connection:
         result = _result(connection, load_id)
     if result.status != LoadStatus.STAGED:
@@ -256,6 +365,17 @@ def audit_load(engine: Engine, load_id: int) -> LoadResult:
     fmt = SOURCES[result.source]
     if result.rows_loaded == 0:
         return _reject(engine, load_id, fmt, "Filen innehåller inga rader att läsa in.", result.rows_read, 0)
+    allowed = {str(p) for p in replace}
+    shrinking = [(p, staged, published) for p, staged, published in shrinking_partitions(engine, load_id)
+                 if p not in allowed and p.split(":", 1)[1] not in allowed]
+    if shrinking:
+        return _reject(
+            engine, load_id, fmt,
+            "Filen skulle krympa publicerade perioder kraftigt: "
+            + "; ".join(f"förvaltning {p.split(':', 1)[0]} {p.split(':', 1)[1]}: {staged} rader i filen mot "
+                        f"{published} publicerade" for p, staged, published in shrinking)
+            + ". Är det en felaktig eller ofullständig fil? Om perioden verkligen ska ersättas, läs in igen med "
+            "--replace PERIOD (DAG-parametern replace).", result.rows_read, 0)
     from bokslut.controls.input_checks import run_input_checks
 
     checks = run_input_checks(engine, fmt, load_id)
@@ -310,16 +430,6 @@ def _apply_account_names(connection: sa.Connection, names: dict[str, list]) -> N
                 name=name, name_source="export", name_period=per))
         elif row.name_period is None or row.name_period < per:
             connection.execute(account.update().where(account.c.code == konto).values(name_period=per))
-
-
-def load_file(engine: Engine, path: Path, source: str, **options: object) -> LoadResult:
-    """Stage, audit and publish one file (the CLI path; the DAG runs the three as tasks)."""
-    result = stage_file(engine, path, source, **options)
-    if result.status == LoadStatus.STAGED:
-        result = audit_load(engine, result.load_id)
-    if result.status == LoadStatus.STAGED:
-        result = publish_load(engine, result.load_id)
-    return result
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:

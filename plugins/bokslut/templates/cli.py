@@ -61,7 +61,7 @@ def _say(message: str) -> None:
 def run(args: argparse.Namespace) -> int:
     """Handler for ``bokslut templates``; returns the exit code."""
     from bokslut.settings import get_settings
-    from bokslut.templates import pipeline
+    from bokslut.flows import templates as pipeline
 
     settings = get_settings()
     target = {"forvaltning": args.forvaltning, "year": args.year, "point": args.point}

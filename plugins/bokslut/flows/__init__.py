@@ -1,0 +1,11 @@
+"""The runs, each as one sequence of plain functions that both the DAG tasks and the CLI call.
+
+* :mod:`bokslut.flows.ledger` — month-end: discover → stage → audit (input suite) →
+  control (Kontokontroller on the data as it would be published) → publish → reports.
+* :mod:`bokslut.flows.personal` — LISA (HR) and BER (KAA): discover → stage → audit → publish →
+  key figures / statistics.
+* :mod:`bokslut.flows.templates` — T1, T2, VB: targets → readiness → build → deliver.
+
+There is no second path to publish: ``bokslut load`` runs the same functions, in the same order,
+as the DAGs' tasks.
+"""
