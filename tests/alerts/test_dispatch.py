@@ -50,7 +50,7 @@ def test_failure_alert_and_warning_digest_arrive_by_mail_and_slack(engine, alert
     body = failure.html
     for expected in ("KK02.3", "KK10.1", "Kontroll Motpart 9* / Summa 2991", f"-1{NBSP}234{NBSP}567,89 kr",
                      f"50{NBSP}000,00 kr", "Konteringar på 2991 med motpart 9*; rätta motparten i Agresso.",
-                     "3999", "P77", "500123", "ytterligare 3 konteringar", REPORT):
+                     "3999", "P77", "500123", "ytterligare 3 verifikationer", REPORT):
         assert expected in body, expected
     for label in ("förväntat", "faktiskt", "differens", "var ska man leta", "vernr", "belopp"):
         assert label in body.lower(), label

@@ -9,7 +9,7 @@ import pytest
 
 from bokslut.alerts.message import MAX_POSTINGS, SLACK_MAX_SECTION, failure_alert, kr, warning_digest
 from bokslut.controls.model import ControlRun
-from tests.alerts.sample import REPORT, make_run, posting, result
+from tests.alerts.sample import REPORT, make_run, posting, result, voucher
 
 NBSP = "\u00a0"
 
@@ -38,7 +38,7 @@ def test_failure_alert_lists_each_blocking_failure_with_swedish_labels():
             assert absent not in body, absent
 
 
-def test_offending_postings_are_a_table_of_at_most_ten_largest_first():
+def test_offending_vouchers_are_listed_largest_contribution_first_with_their_postings():
     message = failure_alert(make_run(), REPORT)
     text = message.text
 
@@ -47,14 +47,32 @@ def test_offending_postings_are_a_table_of_at_most_ten_largest_first():
     for column in ("Period", "Konto", "Ansvar", "Verksamhet", "Projekt", "Motpart", "Anslag", "Vertyp", "Vernr",
                    "Belopp"):
         assert f">{column}</th>" in message.html
+    assert "Verifikationer som förklarar differensen (störst bidrag först" in text
+    headings = [line.strip() for line in text.splitlines() if line.strip()[:3] in {f"{n}. " for n in range(1, 10)}
+                or line.strip().startswith("10. ")]
+    assert headings[0] == (f"1. Verifikation HC 3999, period 202413: netto -1{NBSP}234{NBSP}557,89 kr "
+                           "(2 konteringar)")
+    assert headings[1].startswith("2. Verifikation HC 400012, period 202413: netto -120,00 kr (1 kontering)")
     kk02_rows = [line for line in text.splitlines() if line.strip().startswith("202413  2991")]
-    assert len(kk02_rows) == MAX_POSTINGS
-    assert "3999" in kk02_rows[0] and "P77" in kk02_rows[0]  # the largest amount comes first
-    assert "400001" not in text and "400002" not in text  # the smallest are counted, not shown
-    assert "… och ytterligare 3 konteringar (se valideringsrapporten)." in text
-    assert "… och ytterligare 3 konteringar (se valideringsrapporten)." in message.html
-    assert "500123" in text  # KK10.1's single posting, no "ytterligare" for it
+    assert len(kk02_rows) == 11  # 2 postings of the first voucher, 1 of each of the next nine
+    assert "3999" in kk02_rows[0] and "P77" in kk02_rows[0]
+    assert "400003" not in text  # beyond the listed vouchers: counted, not shown
+    more = "… och ytterligare 3 verifikationer med mindre bidrag (visas inte)."
+    assert more in text and more in message.html
+    assert "500123" in text and "brutto 50" in text  # KK10.1 ranks by absolute amounts
     assert text.count("ytterligare") == 1
+    assert "Verifikation HC 3999, period 202413" in message.html
+
+
+def test_postings_beyond_the_limit_of_a_voucher_are_counted():
+    many = voucher(*(posting("4901", "0001", "777", n * 100) for n in range(1, 30)))
+    shown = replace(many, postings=many.postings[:MAX_POSTINGS])
+    run = ControlRun(1, "191", 202413, [result("KK01.1", "Kontroll konto 49xx / 4901", "fel", many.net_ore,
+                                               offending_vouchers=(shown,), offending_voucher_count=1)])
+    text = failure_alert(run, REPORT).text
+    assert len([line for line in text.splitlines() if "  4901  " in line]) == MAX_POSTINGS
+    assert "… och ytterligare 9 konteringar i verifikationen." in text
+    assert "verifikationer med mindre bidrag" not in text
 
 
 def test_warning_digest_is_one_message_with_every_warning_and_nothing_else():
@@ -108,7 +126,7 @@ def test_slack_payload_carries_the_same_content():
     assert payload["text"].startswith(message.subject)
     assert payload["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "text": message.subject}}
     for expected in ("KK02.3", "KK10.1", "Förväntat", "Faktiskt", "Differens", f"-1{NBSP}234{NBSP}567,89 kr",
-                     "3999", "P77", "500123", "ytterligare 3 konteringar", REPORT, "inte publicerad"):
+                     "3999", "P77", "500123", "ytterligare 3 verifikationer", REPORT, "inte publicerad"):
         assert expected in blocks_text, expected
     assert "KK05.2" not in blocks_text and "KK12.1" not in blocks_text
     assert all(len(b["text"]["text"]) <= SLACK_MAX_SECTION for b in payload["blocks"])
@@ -117,7 +135,7 @@ def test_slack_payload_carries_the_same_content():
 
 def test_slack_stays_within_block_limits_for_many_failures():
     many = [result(f"KK11.{i}", f"Kontroll UB kontra IB / grupp {i}", "fel", i * 100,
-                   offending=tuple(posting("1510", "", f"V{i}-{n}", n * 100) for n in range(1, 20)))
+                   offending_vouchers=tuple(voucher(posting("1510", "", f"V{i}-{n}", n * 100)) for n in range(1, 20)))
             for i in range(1, 31)]
     message = failure_alert(ControlRun(3, "191", 202413, many), REPORT)
 

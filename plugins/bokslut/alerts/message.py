@@ -16,12 +16,13 @@ import html
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bokslut.controls.model import ControlResult, ControlRun, OffendingPosting
+from bokslut.controls.model import ControlResult, ControlRun, OffendingPosting, OffendingVoucher
 from bokslut.money import format_swedish
 
 AlertKind = Literal["failure", "warnings"]
 
-MAX_POSTINGS = 10  # offending postings shown per control; the rest are counted
+MAX_VOUCHERS = 10  # vouchers shown per control (the runner lists as many); the rest are counted
+MAX_POSTINGS = 20  # postings shown per voucher; the rest are counted
 MAX_SUBJECT_IDS = 6  # control ids named in the subject
 SLACK_MAX_CONTROLS = 20  # Slack allows 50 blocks per message: 2 per control plus a few
 SLACK_MAX_SECTION = 3000  # characters of a section block's text (Slack's limit)
@@ -32,7 +33,11 @@ POSTING_HEADERS = ("Period", "Konto", "Ansvar", "Verksamhet", "Projekt", "Motpar
 NOT_PUBLISHED = "Perioden är inte publicerad; tidigare publicerade uppgifter är oförändrade."
 WARNINGS_DO_NOT_BLOCK = "Varningar stoppar inte publiceringen i sig, men ska utredas."
 NO_REPORT = "(ingen valideringsrapport skrevs)"
-POSTINGS_TITLE = "Avvikande konteringar (största belopp först):"
+VOUCHERS_TITLE = {
+    "net": ("Verifikationer som förklarar differensen (störst bidrag först; verifikationer som nettar till 0 "
+            "eller tar ut varandra visas inte):"),
+    "abs": "Verifikationer med konteringar som kontrollen fångar (störst belopp först):",
+}
 
 
 @dataclass(frozen=True)
@@ -132,14 +137,30 @@ def _posting_cells(p: OffendingPosting) -> list[str]:
             kr(p.amount_ore)]
 
 
-def _shown(r: ControlResult) -> tuple[list[OffendingPosting], int]:
-    """The postings shown (at most ``MAX_POSTINGS``) and how many more the record holds."""
-    ordered = sorted(r.offending, key=lambda p: (-abs(p.amount_ore), p.period, p.vernr))
-    return ordered[:MAX_POSTINGS], max(0, len(ordered) - MAX_POSTINGS)
+def _shown(r: ControlResult) -> tuple[list[OffendingVoucher], int]:
+    """The vouchers shown (at most ``MAX_VOUCHERS``, in the record's order) and how many more exist."""
+    shown = list(r.offending_vouchers[:MAX_VOUCHERS])
+    return shown, max(0, r.offending_voucher_count - len(shown), len(r.offending_vouchers) - len(shown))
 
 
-def _more_line(more: int) -> str:
-    return f"… och ytterligare {_count(more, 'kontering', 'konteringar')} (se valideringsrapporten)."
+def voucher_heading(n: int, v: OffendingVoucher, ranking: str) -> str:
+    """``1. Verifikation MA 100002, period 202413: netto 1 000,00 kr (1 kontering)``."""
+    count = _count(v.posting_count, "kontering", "konteringar")
+    gross = f", brutto {kr(v.contribution_ore)}" if ranking == "abs" else ""
+    return f"{n}. Verifikation {v.vertyp} {v.vernr}, period {v.period}: netto {kr(v.net_ore)}{gross} ({count})"
+
+
+def _voucher_postings(v: OffendingVoucher) -> tuple[list[OffendingPosting], int]:
+    shown = list(v.postings[:MAX_POSTINGS])
+    return shown, max(0, v.posting_count - len(shown))
+
+
+def more_postings_line(more: int) -> str:
+    return f"… och ytterligare {_count(more, 'kontering', 'konteringar')} i verifikationen."
+
+
+def more_vouchers_line(more: int) -> str:
+    return f"… och ytterligare {_count(more, 'verifikation', 'verifikationer')} med mindre bidrag (visas inte)."
 
 
 def _text_table(rows: list[list[str]]) -> list[str]:
@@ -153,6 +174,24 @@ def _text_table(rows: list[list[str]]) -> list[str]:
     return lines
 
 
+def _voucher_lines(r: ControlResult) -> list[str]:
+    """The vouchers as plain text: one table, a heading line before each voucher's postings."""
+    shown, more = _shown(r)
+    if not shown:
+        return []
+    table = _text_table([_posting_cells(p) for v in shown for p in _voucher_postings(v)[0]])
+    lines, rows = [VOUCHERS_TITLE[r.offending_ranking], "  " + table[0]], iter(table[1:])
+    for n, v in enumerate(shown, start=1):
+        postings, more_postings = _voucher_postings(v)
+        lines.append(voucher_heading(n, v, r.offending_ranking))
+        lines += ["  " + next(rows) for _ in postings]
+        if more_postings:
+            lines.append("  " + more_postings_line(more_postings))
+    if more:
+        lines.append(more_vouchers_line(more))
+    return lines
+
+
 # --- plain text ------------------------------------------------------------------------------
 
 
@@ -162,12 +201,10 @@ def _text(results: tuple[ControlResult, ...], link: str | None, intro: str, clos
         lines.append(f"{r.control_id} – {r.name}")
         width = max(len(label) for label, _ in _fields(r)) + 1
         lines += [f"  {(label + ':').ljust(width)} {value}" for label, value in _fields(r)]
-        shown, more = _shown(r)
-        if shown:
-            lines.append(f"  {POSTINGS_TITLE}")
-            lines += [f"    {line}" for line in _text_table([_posting_cells(p) for p in shown])]
-            if more:
-                lines.append(f"    {_more_line(more)}")
+        vouchers = _voucher_lines(r)
+        if vouchers:
+            lines.append(f"  {vouchers[0]}")
+            lines += [f"    {line}" for line in vouchers[1:]]
         lines.append("")
     lines.append(f"Valideringsrapport: {link or NO_REPORT}")
     lines.append("")
@@ -181,6 +218,7 @@ _CELL = "border-bottom:1px solid #ddd;padding:3px 8px;text-align:left;vertical-a
 _NUM = "border-bottom:1px solid #ddd;padding:3px 8px;text-align:right;white-space:nowrap"
 _HEAD = "background:#f0f2f5;padding:3px 8px;text-align:left"
 _HEAD_NUM = "background:#f0f2f5;padding:3px 8px;text-align:right"
+_VOUCHER = "padding:6px 8px 2px 8px;text-align:left;font-weight:bold;border-bottom:1px solid #bbb"
 
 
 def _e(value: str) -> str:
@@ -211,17 +249,25 @@ def _html(subject: str, results: tuple[ControlResult, ...], link: str | None, in
         parts.append("</table>")
         shown, more = _shown(r)
         if shown:
-            parts.append(f'<p style="margin-bottom:0.2em">{_e(POSTINGS_TITLE)}</p>')
+            parts.append(f'<p style="margin-bottom:0.2em">{_e(VOUCHERS_TITLE[r.offending_ranking])}</p>')
             parts.append('<table style="border-collapse:collapse;font-size:0.9em">')
             parts.append("<tr>" + "".join(f'<th style="{_HEAD}">{_e(h)}</th>' for h in POSTING_HEADERS[:-1])
                          + f'<th style="{_HEAD_NUM}">{_e(POSTING_HEADERS[-1])}</th></tr>')
-            for p in shown:
-                cells = _posting_cells(p)
-                parts.append("<tr>" + "".join(f'<td style="{_CELL}">{_e(c)}</td>' for c in cells[:-1])
-                             + f'<td style="{_NUM}">{_e(cells[-1])}</td></tr>')
+            span = len(POSTING_HEADERS)
+            for n, v in enumerate(shown, start=1):
+                parts.append(f'<tr><th colspan="{span}" style="{_VOUCHER}">'
+                             f"{_e(voucher_heading(n, v, r.offending_ranking))}</th></tr>")
+                postings, more_postings = _voucher_postings(v)
+                for p in postings:
+                    cells = _posting_cells(p)
+                    parts.append("<tr>" + "".join(f'<td style="{_CELL}">{_e(c)}</td>' for c in cells[:-1])
+                                 + f'<td style="{_NUM}">{_e(cells[-1])}</td></tr>')
+                if more_postings:
+                    parts.append(f'<tr><td colspan="{span}" style="{_CELL}">{_e(more_postings_line(more_postings))}'
+                                 "</td></tr>")
             parts.append("</table>")
             if more:
-                parts.append(f"<p>{_e(_more_line(more))}</p>")
+                parts.append(f"<p>{_e(more_vouchers_line(more))}</p>")
     parts.append(f"<p>Valideringsrapport: {_link_html(link)}</p>")
     parts.append(f"<p><strong>{_e(closing)}</strong></p>")
     parts.append("</body>\n</html>\n")
@@ -262,12 +308,12 @@ def _slack_blocks(subject: str, results: tuple[ControlResult, ...], link: str | 
         lines = [f"*{_m(r.control_id)}* – {_m(r.name)}"]  # names may hold "*" (e.g. "Motpart 9*")
         lines += [f"{_m(label)}: {_m(value)}" for label, value in _fields(r)]
         blocks.append(_section("\n".join(lines)))
-        shown, more = _shown(r)
-        if shown:
-            table = "\n".join(_text_table([_posting_cells(p) for p in shown]))
-            more_text = f"\n{_m(_more_line(more))}" if more else ""
-            budget = SLACK_MAX_SECTION - len(POSTINGS_TITLE) - len(more_text) - 10
-            blocks.append(_section(f"{_m(POSTINGS_TITLE)}\n```{_m(_truncate(table, budget))}```{more_text}"))
+        vouchers = _voucher_lines(r)
+        if vouchers:
+            title = _m(vouchers[0])
+            body = "\n".join(vouchers[1:])
+            budget = SLACK_MAX_SECTION - len(title) - 10
+            blocks.append(_section(f"{title}\n```{_truncate(_m(body), budget)}```"))
     if len(results) > SLACK_MAX_CONTROLS:
         rest = len(results) - SLACK_MAX_CONTROLS
         blocks.append(_section(f"… och {_count(rest, 'kontroll', 'kontroller')} till (se valideringsrapporten)."))

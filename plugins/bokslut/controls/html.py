@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from bokslut.alerts.message import VOUCHERS_TITLE, more_postings_line, more_vouchers_line, voucher_heading
 from bokslut.controls.model import ControlRun
 from bokslut.controls.scope import reporting_point
 from bokslut.controls.suites import load_control_suites
@@ -22,6 +23,16 @@ def _kr(ore: int | None) -> str:
     return "" if ore is None else format_swedish(ore)
 
 
+# The texts around a failing line's vouchers, the same as in the alerts (``r.offending_vouchers``
+# in ranking order; ``r.offending`` is their postings, voucher by voucher).
+VOUCHER_HELPERS = {
+    "vouchers_title": lambda r: VOUCHERS_TITLE[r.offending_ranking],
+    "voucher_heading": lambda n, v, r: voucher_heading(n, v, r.offending_ranking),
+    "more_postings": lambda v: more_postings_line(v.more_postings),
+    "more_vouchers": lambda r: more_vouchers_line(r.more_vouchers),
+}
+
+
 def render_html(run: ControlRun) -> str:
     env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(["html", "j2"]))
     titles = {s.group: s.name for s in load_control_suites()}
@@ -29,7 +40,7 @@ def render_html(run: ControlRun) -> str:
     overall = "fel" if run.blocking_failures else "varning" if run.warnings else "ok"
     return env.get_template("validation_report.html.j2").render(
         run=run, groups=groups, failing=[r for r in run.results if r.failed], overall=overall, kr=_kr,
-        scope_label=SCOPE_LABELS[reporting_point(run.period)],
+        scope_label=SCOPE_LABELS[reporting_point(run.period)], **VOUCHER_HELPERS,
         generated_at=datetime.now(ZoneInfo("Europe/Stockholm")).strftime("%Y-%m-%d %H:%M"),
     )
 

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bokslut.controls.ge import ge_context, ge_error, sql_datasource
-from bokslut.controls.model import ControlResult, ControlRun, OffendingPosting
+from bokslut.controls.model import ControlResult, ControlRun, OffendingPosting, OffendingVoucher, Ranking
 from bokslut.controls.scope import PeriodBounds, reporting_point
 from bokslut.controls.suites import ControlSuite, load_control_suites, render_sql
 from bokslut.sql import load_sql
@@ -31,7 +31,54 @@ FAILING_ROWS = (
     "SELECT * FROM ({sql}) AS kk WHERE kk.control_id IN ({ids}) "
     "AND kk.expected_ore IS NOT NULL AND (kk.difference_ore IS NULL OR kk.difference_ore <> 0)"
 )
-OFFENDING_LIMIT = 10
+OFFENDING_VOUCHERS = 10  # vouchers listed per failing line; how many more there are is counted
+OFFENDING_POSTINGS_PER_VOUCHER = 20
+POSTING_COLUMNS = ("period", "konto", "ansvar", "verksamhet", "projekt", "motpart", "anslag", "vertyp", "vernr",
+                   "amount_ore")
+# Vouchers of the matching postings, ranked; then their postings (largest in the same direction
+# first). :by_net 1 ranks by net * :direction and leaves out what cancels: vouchers that net to
+# zero, and a voucher and its reversal (a voucher whose net is the exact opposite of another's; of
+# n vouchers netting +x and m netting -x, the first min(n, m) of each, by period and vernr, pair
+# off and the later ones remain). :by_net 0 ranks by absolute amounts and keeps every voucher.
+OFFENDING_SQL = """
+WITH matching AS ({matching}),
+voucher AS (
+    SELECT period, vertyp, vernr, SUM(amount_ore) AS net_ore, SUM(ABS(amount_ore)) AS abs_ore, COUNT(*) AS postings
+    FROM matching GROUP BY period, vertyp, vernr
+),
+nets AS (
+    SELECT net_ore, COUNT(*) AS vouchers FROM voucher GROUP BY net_ore
+),
+paired AS (
+    SELECT v.*, COALESCE(o.vouchers, 0) AS opposite,
+           ROW_NUMBER() OVER (PARTITION BY v.net_ore ORDER BY v.period, v.vertyp, v.vernr) AS nth
+    FROM voucher AS v LEFT JOIN nets AS o ON o.net_ore = -v.net_ore
+),
+scored AS (
+    SELECT period, vertyp, vernr, net_ore, postings,
+           CASE WHEN :by_net = 1 THEN :direction * net_ore ELSE abs_ore END AS score
+    FROM paired
+    WHERE CASE WHEN :by_net = 1 THEN net_ore <> 0 AND nth > opposite ELSE abs_ore <> 0 END
+),
+ranked AS (
+    SELECT period, vertyp, vernr, net_ore, postings, score, COUNT(*) OVER () AS vouchers,
+           ROW_NUMBER() OVER (ORDER BY score DESC, period, vertyp, vernr) AS voucher_rank
+    FROM scored
+),
+listed AS (
+    SELECT m.period, m.konto, m.ansvar, m.verksamhet, m.projekt, m.motpart, m.anslag, m.vertyp, m.vernr,
+           m.amount_ore, r.net_ore, r.postings, r.score, r.vouchers, r.voucher_rank,
+           ROW_NUMBER() OVER (
+               PARTITION BY r.voucher_rank
+               ORDER BY CASE WHEN :by_net = 1 THEN :direction * m.amount_ore ELSE ABS(m.amount_ore) END DESC,
+                        m.konto, m.ansvar, m.verksamhet, m.projekt, m.motpart, m.anslag, m.amount_ore
+           ) AS posting_rank
+    FROM matching AS m
+    JOIN ranked AS r ON r.period = m.period AND r.vertyp = m.vertyp AND r.vernr = m.vernr
+    WHERE r.voucher_rank <= :voucher_limit
+)
+SELECT * FROM listed WHERE posting_rank <= :posting_limit ORDER BY voucher_rank, posting_rank
+"""
 
 
 def candidate_partitions(connection: sa.Connection, forvaltning: str, staged_load_ids: Iterable[int]) -> dict[int, int]:
@@ -135,15 +182,41 @@ def _ge_failures(engine: Engine, run_id: int, checks: list[tuple[ControlSuite, s
     return failures
 
 
-def _offending(connection: sa.Connection, bounds: PeriodBounds, partitions: dict[int, int], where: str) -> tuple[OffendingPosting, ...]:
-    values = bounds.sql_values()
-    sql = sa.text(
-        "SELECT period, konto, ansvar, verksamhet, projekt, motpart, anslag, vertyp, vernr, amount_ore FROM posting "
-        f"WHERE forvaltning = :forvaltning AND period BETWEEN :year_start AND :period AND ({_candidate_filter(partitions)}) "
-        f"AND ({where}) ORDER BY ABS(amount_ore) DESC, period, vernr LIMIT {OFFENDING_LIMIT}"
-    )
-    rows = connection.execute(sql, {k: values[k] for k in ("forvaltning", "year_start", "period")})
-    return tuple(OffendingPosting(*row) for row in rows)
+def _offending(connection: sa.Connection, bounds: PeriodBounds, partitions: dict[int, int], where: str,
+               difference_ore: int | None) -> tuple[tuple[OffendingVoucher, ...], int, Ranking]:
+    """The vouchers behind a failing line: (listed vouchers, how many there are, how they were ranked).
+
+    The postings matching ``where`` (the line's offending filter, from the suite) are grouped by
+    voucher (period, vertyp, vernr). When the filter's total equals the difference (up to sign),
+    the line is a net sum: vouchers that net to zero (postings that cancel) and pairs of a voucher
+    and its reversal (opposite nets) are left out, and the rest are ranked by their net in the
+    direction of the difference; what remains adds up to the difference. Otherwise (a control that
+    sums absolute amounts, such as KK10, or a filter that is only an approximation of the line),
+    every voucher is ranked by the absolute amounts of its postings.
+    """
+    params = {k: bounds.sql_values()[k] for k in ("forvaltning", "year_start", "period")}
+    matching = (f"SELECT period, konto, ansvar, verksamhet, projekt, motpart, anslag, vertyp, vernr, amount_ore "
+                f"FROM posting WHERE forvaltning = :forvaltning AND period BETWEEN :year_start AND :period "
+                f"AND ({_candidate_filter(partitions)}) AND ({where})")
+    total = connection.execute(sa.text(f"SELECT COALESCE(SUM(amount_ore), 0) FROM ({matching}) AS m"), params).scalar()
+    total = int(total or 0)
+    net = bool(difference_ore) and abs(total) == abs(difference_ore)
+    direction = -1 if total < 0 else 1
+    rows = connection.execute(sa.text(OFFENDING_SQL.format(matching=matching)), {
+        **params, "by_net": 1 if net else 0, "direction": direction,
+        "voucher_limit": OFFENDING_VOUCHERS, "posting_limit": OFFENDING_POSTINGS_PER_VOUCHER,
+    }).mappings().all()
+    vouchers: dict[tuple[int, str, str], list] = {}
+    count = 0
+    for row in rows:
+        count = int(row["vouchers"])
+        key = (int(row["period"]), row["vertyp"], row["vernr"])
+        if key not in vouchers:
+            vouchers[key] = [int(row["net_ore"]), int(row["score"]), int(row["postings"]), []]
+        vouchers[key][3].append(OffendingPosting(*(row[c] for c in POSTING_COLUMNS)))
+    listed = tuple(OffendingVoucher(period, vertyp, vernr, net_ore, score, n, tuple(postings))
+                   for (period, vertyp, vernr), (net_ore, score, n, postings) in vouchers.items())
+    return listed, count, "net" if net else "abs"
 
 
 def run_controls(engine: Engine, forvaltning: str, period: int, staged_load_ids: Iterable[int] = ()) -> ControlRun:
@@ -186,9 +259,10 @@ def run_controls(engine: Engine, forvaltning: str, period: int, staged_load_ids:
                 status = "varning"
             else:
                 status = "fel"
-            offending = ()
+            offending: tuple[tuple[OffendingVoucher, ...], int, Ranking] = ((), 0, "net")
             if status in ("fel", "varning") and texts.get("offending_filter"):
-                offending = _offending(connection, bounds, partitions, texts["offending_filter"])
+                offending = _offending(connection, bounds, partitions, texts["offending_filter"],
+                                       _int(row["difference_ore"]))
             where = texts.get("where_to_look", "")
             if not evaluated and exp is not None:
                 where = f"Kontrolleras vid {', '.join(exp.scope)}. " + where
@@ -197,7 +271,8 @@ def run_controls(engine: Engine, forvaltning: str, period: int, staged_load_ids:
                 accounts=texts.get("accounts", ""), forvaltning=forvaltning, period=bounds.period,
                 value_ore=_int(row["value_ore"]), expected_ore=_int(row["expected_ore"]),
                 difference_ore=_int(row["difference_ore"]), severity=exp.severity if exp else "warning",
-                status=status, where_to_look=where.strip(), offending=offending,
+                status=status, where_to_look=where.strip(), offending_vouchers=offending[0],
+                offending_voucher_count=offending[1], offending_ranking=offending[2],
             ))
         run = ControlRun(run_id, forvaltning, bounds.period, results)
         connection.execute(control_result.insert(), [
