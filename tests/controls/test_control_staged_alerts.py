@@ -1,5 +1,5 @@
-"""The pre-publish control step of ledger_month_end: a faulty period is not published, the
-validation report is written and the alert mail and webhook arrive with the failing control."""
+"""The pre-publish control step of ledger_month_end (``flows.ledger.control``): a faulty period is
+not published, the validation report is written and the alert mail and webhook arrive with the failing control."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 import pytest
 
-from bokslut import pipeline
+from bokslut.flows import ledger
 from bokslut.controls.runner import run_controls
 from bokslut.ingest.load import LoadStatus
 from tests.alerts.conftest import alert_env, smtp_server, webhook_server  # noqa: F401 - fixtures
@@ -37,7 +37,7 @@ def staged_item(loaded, tmp_path, fault: str) -> dict:
 def test_blocking_failure_rejects_reports_and_alerts(month_end_env, tmp_path, alert_env):  # noqa: F811
     smtp, webhook = alert_env
     item = staged_item(month_end_env, tmp_path, "a posting on 4901")
-    [result] = pipeline.control_staged([item])
+    [result] = ledger.control([item])["files"]
 
     assert result["status"] == LoadStatus.REJECTED
     message = result["message"]
@@ -57,9 +57,9 @@ def test_blocking_failure_rejects_reports_and_alerts(month_end_env, tmp_path, al
 
 def test_retried_control_step_sends_no_second_alert(month_end_env, tmp_path, alert_env):  # noqa: F811
     smtp, webhook = alert_env
-    pipeline.control_staged([staged_item(month_end_env, tmp_path, "a non-zero 1710 at T2")])
+    ledger.control([staged_item(month_end_env, tmp_path, "a non-zero 1710 at T2")])
     sent = (len(smtp.mails), len(webhook.posts))
     assert sent[0] >= 1
     (tmp_path / "retry").mkdir()
-    pipeline.control_staged([staged_item(month_end_env, tmp_path / "retry", "a non-zero 1710 at T2")])
+    ledger.control([staged_item(month_end_env, tmp_path / "retry", "a non-zero 1710 at T2")])
     assert (len(smtp.mails), len(webhook.posts)) == sent
