@@ -9,7 +9,9 @@ import sqlalchemy as sa
 
 from bokslut.hr import pseudonym
 from bokslut.hr.pseudonym import (
+    AIRFLOW_VARIABLE,
     KEY_ENV,
+    LEGACY_AIRFLOW_VARIABLE,
     PersonnummerError,
     PseudonymKeyError,
     current_key,
@@ -17,7 +19,9 @@ from bokslut.hr.pseudonym import (
     mask_personnummer,
     normalise_personnummer,
     pseudonymise,
+    archive_file_name,
     rotate_key,
+    safe_file_name,
     spellings,
 )
 from tests.hr.conftest import ABSENCE_HEADER, EMPLOYMENT_HEADER, TEST_KEY, pnr, write
@@ -67,6 +71,38 @@ def test_spellings_and_masking():
         "rad 7: (personnummer dolt); (personnummer dolt) och (personnummer dolt), belopp 1234"
 
 
+PERSON = "199801019806"  # the brief's example (its check digit is wrong: a typo must be masked too)
+
+
+@pytest.mark.parametrize("spelling", [
+    "199801019806", "19980101-9806", "980101-9806", "9801019806", "980101+9806", "980101 9806", "19980101 9806",
+    "980101\u20139806", "19980101\t9806", "19980101--9806", "980101 - 9806",
+])
+@pytest.mark.parametrize("template", ["{}", "lisa_{}_dec.csv", "x{}y", "rad 7: {};K;N", "anstallning {}.CSV",
+                                      "2024123{}", "{}1"])
+def test_every_spelling_is_masked_alone_and_inside_text(spelling, template):
+    text = template.format(spelling)
+    masked = mask_personnummer(text)
+    assert "(personnummer dolt)" in masked
+    digits = "".join(ch for ch in masked if ch.isdigit())
+    assert "9806" not in digits and "980101" not in digits, masked
+    assert safe_file_name(text) == masked
+
+
+@pytest.mark.parametrize("text", ["202412", "191:202412", "2024-03-04", "2400,00", "-1\u00a0234\u00a0567,89", "rad 12",
+                                  "anstallning_191_202412.csv", "laddning 1234", "A1;1910100;100", "2024-01-01-2024-12-31"])
+def test_ordinary_numbers_are_not_masked(text):
+    assert mask_personnummer(text) == text
+
+
+def test_archive_file_name_keeps_nothing_of_the_original_name():
+    sha = "0123456789abcdef" * 4
+    assert archive_file_name(sha, "lisa_19980101-9806_dec.CSV") == f"{sha}.csv"
+    assert archive_file_name(sha, "anstallning_980101-9806.xlsx") == f"{sha}.xlsx"
+    assert archive_file_name(sha, "anstallning_980101.9806") == sha  # a "suffix" that is half a number
+    assert archive_file_name(sha, "utan_andelse") == sha
+
+
 def test_keyed_hash_is_stable_and_depends_on_key_and_domain():
     key = TEST_KEY.encode()
     a = pseudonymise("hr", "196408233234", key)
@@ -86,22 +122,42 @@ def test_no_default_key(monkeypatch):
         current_key()
 
 
-def test_airflow_variable_is_used_when_the_environment_has_no_key(monkeypatch):
+def _fake_airflow(monkeypatch, variables: dict[str, str]):
+    """A stand-in for airflow.sdk (importing Airflow itself costs seconds; the real Variable and
+    its masking are tested through Airflow's REST API in test_airflow_secret.py)."""
     import sys
     import types
 
     class FakeVariable:
         @staticmethod
         def get(name, default=None):  # noqa: ANN001, ANN205
-            return "nyckel-från-airflow-variabeln-0123456789" if name == "bokslut_pseudonym_key" else default
+            return variables.get(name, default)
 
-    # A stand-in for airflow.sdk (importing Airflow itself costs seconds and is tested by the DAG tier).
     monkeypatch.setitem(sys.modules, "airflow", sys.modules.get("airflow") or types.ModuleType("airflow"))
     monkeypatch.setitem(sys.modules, "airflow.sdk", types.SimpleNamespace(Variable=FakeVariable))
-    monkeypatch.delenv(KEY_ENV)
     monkeypatch.setattr(pseudonym, "_configured_key", None)
+
+
+def test_airflow_variable_is_used_when_the_environment_has_no_key(monkeypatch):
+    assert AIRFLOW_VARIABLE == "bokslut_pseudonym_secret"
+    _fake_airflow(monkeypatch, {AIRFLOW_VARIABLE: "nyckel-från-airflow-variabeln-0123456789"})
+    monkeypatch.delenv(KEY_ENV)
     pseudonym.configure_from_airflow()
     assert current_key() == b"nyckel-fr\xc3\xa5n-airflow-variabeln-0123456789"
+
+
+@pytest.mark.parametrize("env_key", [None, TEST_KEY])
+def test_the_old_unmasked_variable_name_is_refused_not_read(monkeypatch, env_key):
+    old = "gammal-nyckel-i-klartext-0123456789abcdef"
+    _fake_airflow(monkeypatch, {LEGACY_AIRFLOW_VARIABLE: old})
+    if env_key is None:
+        monkeypatch.delenv(KEY_ENV)
+    with pytest.raises(PseudonymKeyError) as caught:
+        pseudonym.configure_from_airflow()
+    message = str(caught.value)
+    assert f"{LEGACY_AIRFLOW_VARIABLE} används inte längre" in message and AIRFLOW_VARIABLE in message
+    assert "klartext" in message and old not in message
+    assert pseudonym._configured_key is None  # noqa: SLF001 - never read, not even as a fallback
 
 
 def test_key_rotation_rekeys_history_from_the_archive(engine, settings, tmp_path, monkeypatch):

@@ -1,10 +1,11 @@
 """Personnummer in, pseudonym out: validation, the keyed hash, and key rotation.
 
 A personnummer is read only to compute ``HMAC-SHA256(key, "<domain>:<YYYYMMDDNNNN>")`` (hex) at
-ingest; the number itself is never stored, logged or written anywhere. The key comes from the
-environment variable ``BOKSLUT_PSEUDONYM_KEY`` (in Airflow: the Variable
-``bokslut_pseudonym_key``, see :func:`configure_from_airflow`). There is no default key: without
-one nothing is read. See ``docs/personal-data.md``.
+ingest; the number itself is never stored, logged or written anywhere, and neither is a file
+name holding one (:func:`mask_personnummer`, :func:`safe_file_name`, :func:`archive_file_name`).
+The key comes from the environment variable ``BOKSLUT_PSEUDONYM_KEY`` (in Airflow: the Variable
+``bokslut_pseudonym_secret``, a name Airflow masks, see :func:`configure_from_airflow`). There is
+no default key: without one nothing is read. See ``docs/personal-data.md``.
 
 Accepted spellings: ``YYYYMMDD-NNNN``, ``YYYYMMDDNNNN``, ``YYMMDD-NNNN`` and ``YYMMDD+NNNN``
 (``+``: 100 years or older). The date must exist, the last digit is the Luhn check digit over
@@ -26,13 +27,21 @@ from pathlib import Path
 from bokslut.ingest.errors import InputFileError
 
 KEY_ENV = "BOKSLUT_PSEUDONYM_KEY"
-AIRFLOW_VARIABLE = "bokslut_pseudonym_key"
+# The name holds "secret", one of Airflow's sensitive words (DEFAULT_SENSITIVE_FIELDS): the UI, the
+# REST API and the task logs show the value as "***".
+AIRFLOW_VARIABLE = "bokslut_pseudonym_secret"
+# The old name: Airflow shows its value in clear, so it is refused, never read.
+LEGACY_AIRFLOW_VARIABLE = "bokslut_pseudonym_key"
 MIN_KEY_LENGTH = 32
 MASK = "(personnummer dolt)"
 
 _SPELLING = re.compile(r"(?:(?P<century>\d{2})(?P<long>\d{6})-?|(?P<short>\d{6})(?P<sep>[-+]))(?P<serial>\d{4})")
-# Anything that could be a personnummer inside free text (masking, the personal-data test).
-PERSONNUMMER_LIKE = re.compile(r"(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)")
+# Anything that could be a personnummer inside free text or a file name: six or more digits, at
+# most three separator characters (hyphen, plus, whitespace, a dash or minus sign: "980101-9806",
+# "980101 - 9806") and four or more digits, so every spelling with or without century, and any
+# run of ten or more digits. Over-masking a long number is accepted; a personnummer glued to
+# other digits (``20241231198001019806``) is masked too.
+PERSONNUMMER_LIKE = re.compile(r"\d{6,}[-+\s\u2010-\u2015\u2212]{0,3}\d{4,}")
 
 _configured_key: str | None = None  # set by configure_from_airflow(); the environment wins
 
@@ -102,17 +111,49 @@ def mask_personnummer(text: str) -> str:
     return PERSONNUMMER_LIKE.sub(MASK, text)
 
 
+def safe_file_name(name: str) -> str:
+    """The name of an input file as it may be recorded or shown (``load_audit.file_name``,
+    quarantine, messages, logs): any personnummer in it masked. ``lisa_19980101-9806_dec.csv`` →
+    ``lisa_(personnummer dolt)_dec.csv``."""
+    return mask_personnummer(name)
+
+
+def archive_file_name(sha256: str, name: str) -> str:
+    """The archive's name for a personal-data original: ``<sha256>.<suffix>``, nothing of the
+    original name (the SHA-256 is in ``load_audit``). The suffix is kept (lower case) because the
+    readers tell xlsx from CSV by it; a suffix that looks like part of a number is dropped."""
+    suffix = Path(name).suffix.lower()
+    if not re.fullmatch(r"\.[a-z][a-z0-9]{0,7}", suffix):
+        suffix = ""
+    return f"{sha256}{suffix}"
+
+
 # --- the key ---------------------------------------------------------------------------------------
 
 def configure_from_airflow() -> None:
-    """Inside an Airflow task: take the key from the Variable ``bokslut_pseudonym_key`` when the
-    environment has none (keep it in a secrets backend, or as ``AIRFLOW_VAR_BOKSLUT_PSEUDONYM_KEY``)."""
+    """Inside an Airflow task: take the key from the Variable ``bokslut_pseudonym_secret`` when
+    the environment has none (keep it in a secrets backend, or as
+    ``AIRFLOW_VAR_BOKSLUT_PSEUDONYM_SECRET``).
+
+    A Variable under the old name ``bokslut_pseudonym_key`` is refused with a Swedish
+    PseudonymKeyError, even when the environment holds the key: Airflow does not mask that name,
+    so anyone with access to Variables in the UI or the REST API reads the key in clear. Its value
+    is never read into the pipeline.
+    """
     global _configured_key
-    if os.environ.get(KEY_ENV):
-        return
     try:
         from airflow.sdk import Variable
     except ImportError:  # pragma: no cover - outside Airflow
+        return
+    if Variable.get(LEGACY_AIRFLOW_VARIABLE, default=None) is not None:
+        raise PseudonymKeyError(
+            f"Airflow-variabeln {LEGACY_AIRFLOW_VARIABLE} används inte längre: Airflow visar dess värde i klartext "
+            f"i webbgränssnittet och API:t. Lägg nyckeln i variabeln {AIRFLOW_VARIABLE} i stället (Airflow "
+            f"maskerar namn med 'secret'), eller i miljövariabeln {KEY_ENV}, och ta bort {LEGACY_AIRFLOW_VARIABLE}. "
+            "Nyckeln kan ha setts av andra: överväg att byta den (se nyckelbyte i docs/personal-data.md). "
+            "Inga personuppgifter lästes in."
+        )
+    if os.environ.get(KEY_ENV):
         return
     _configured_key = Variable.get(AIRFLOW_VARIABLE, default=None)
 
