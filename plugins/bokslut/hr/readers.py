@@ -16,22 +16,28 @@ ber_kontakt        ``kontakt``
 
 Employments load before absence (absence is checked against the employment snapshot of its
 month) and registrations before contacts; within a source, files load in name order.
+
+No message, log line, audit or quarantine row of these sources shows a personnummer, not even
+one in a file name (``docs/personal-data.md``): names are shown through
+:func:`~bokslut.hr.pseudonym.safe_file_name`, and :func:`stage_extract` masks what the generic
+loader recorded.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bokslut.hr.pseudonym import current_key
+from bokslut.hr.pseudonym import PERSONNUMMER_LIKE, current_key, mask_personnummer, safe_file_name
 from bokslut.ingest.errors import InputFileError
 from bokslut.ingest.formats import SOURCE_GROUPS, SOURCES
 from bokslut.ingest.load import INPUT_SUFFIXES, LoadResult, LoadStatus, audit_load, publish_load, stage_file
-from bokslut.warehouse.schema import quarantine
+from bokslut.warehouse.schema import load_audit, quarantine
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +66,7 @@ def classify(path: Path, group: str) -> str:
         if name.startswith(source.split("_", 1)[1]) or name.startswith(NAME_STARTS[source]):
             return source
     expected = ", ".join(f"{s} ({'/'.join(NAME_STARTS[s])}…)" for s in sources)
-    raise InputFileError(f"{path.name}: okänd {group}-fil. Filnamnet ska börja med källans namn: {expected}, "
+    raise InputFileError(f"{safe_file_name(path.name)}: okänd {group}-fil. Filnamnet ska börja med källans namn: {expected}, "
                          f"eller ligga i en mapp med källans namn.")
 
 
@@ -76,7 +82,7 @@ def plan(group: str, paths: Iterable[Path]) -> list[tuple[str, Path]]:
         elif path.exists():
             files.append(path)
         else:
-            raise InputFileError(f"Filen eller mappen {path} finns inte.")
+            raise InputFileError(f"Filen eller mappen {mask_personnummer(str(path))} finns inte.")
     order = {source: i for i, source in enumerate(GROUPS[group])}
     planned = [(classify(p, group), p) for p in files]
     return sorted(planned, key=lambda item: (order[item[0]], item[1].name, str(item[1])))
@@ -95,13 +101,39 @@ def hide_raw_rows(engine: Engine, load_id: int | None) -> None:
         )
 
 
+def mask_recorded(engine: Engine, load_id: int | None) -> None:
+    """Mask personnummer in what the generic loader recorded for ``load_id``: the file name and
+    message of its audit row (a reader's message names the file), and the file name, value and
+    reason of its quarantine rows. Belt and braces: the loader should not write them at all."""
+    if load_id is None:
+        return
+    with engine.begin() as connection:
+        row = connection.execute(sa.select(load_audit.c.file_name, load_audit.c.message)
+                                 .where(load_audit.c.load_id == load_id)).one()
+        masked = {k: mask_personnummer(v) for k, v in row._mapping.items() if v and PERSONNUMMER_LIKE.search(v)}
+        if masked:
+            connection.execute(load_audit.update().where(load_audit.c.load_id == load_id).values(**masked))
+        for column in (quarantine.c.file_name, quarantine.c.value, quarantine.c.reason):
+            for text in connection.execute(sa.select(column).where(quarantine.c.load_id == load_id).distinct()).scalars():
+                if text and PERSONNUMMER_LIKE.search(text):
+                    connection.execute(quarantine.update()
+                                       .where(quarantine.c.load_id == load_id, column == text)
+                                       .values({column: mask_personnummer(text)}))
+
+
 def stage_extract(engine: Engine, path: Path, source: str, **options: object) -> LoadResult:
-    """``stage_file`` for a personal-data source: refuses to start without the key, hides raw rows."""
+    """``stage_file`` for a personal-data source: refuses to start without the key, hides raw rows,
+    masks personnummer in progress lines, the audit row and the quarantine."""
     if source not in PERSONAL_SOURCES:
         raise InputFileError(f"'{source}' är ingen HR- eller BER-källa.")
     current_key()  # no key, no reading: the Swedish error names the variable to set
+    progress = options.get("progress")
+    if callable(progress):
+        options["progress"] = lambda message: progress(mask_personnummer(message))
     result = stage_file(engine, Path(path), source, **options)
     hide_raw_rows(engine, result.load_id)
+    mask_recorded(engine, result.load_id)
+    result = replace(result, file_name=safe_file_name(result.file_name), message=mask_personnummer(result.message))
     if engine.dialect.name == "postgresql" and result.status == LoadStatus.STAGED:
         with engine.begin() as connection:  # fresh statistics: the suites' joins plan on real row counts
             connection.execute(sa.text(f"ANALYZE {SOURCES[source].table.name}"))
@@ -131,5 +163,22 @@ def published_partitions(engine: Engine, sources: Iterable[str]) -> dict[str, li
     return out
 
 
+def mask_landing_name(path: Path) -> Path:
+    """Rename a landing file whose name holds a personnummer to its masked name (``safe_file_name``,
+    with ``_2``, ``_3`` … on a clash) and return the new path; other paths are returned as they are.
+    For the DAGs' discovery: a file's path travels in XCom and task logs, which Airflow users read."""
+    path = Path(path)
+    name = safe_file_name(path.name)
+    if name == path.name:
+        return path
+    target, n = path.with_name(name), 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{Path(name).stem}_{n}{Path(name).suffix}")
+    path.rename(target)
+    log.info("Ett filnamn innehöll något som liknar ett personnummer; filen döptes om till %s.", target.name)
+    return target
+
+
 __all__ = ["GROUPS", "PERSONAL_SOURCES", "SOURCES", "classify", "plan", "stage_extract", "load_extract",
-           "hide_raw_rows"]
+           "hide_raw_rows", "mask_recorded", "mask_landing_name"]
