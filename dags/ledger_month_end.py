@@ -60,8 +60,8 @@ def ledger_month_end():
         from bokslut.flows import ledger
 
         files = ledger.discover_files(paths=params.get("paths") or None)
-        if not files:
-            raise AirflowSkipException("Inga nya filer att läsa in: inget att göra.")
+        if not files and not params.get("period"):  # with a period, a rerun rebuilds its reports
+            raise AirflowSkipException("Inga nya filer att läsa in och ingen period angiven: inget att göra.")
         return files
 
     @task

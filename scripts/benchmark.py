@@ -24,14 +24,15 @@ PYTHON = sys.executable
 PIPELINE = """
 import sys, time
 from pathlib import Path
-from bokslut.ingest.load import expand_paths, load_file
+from bokslut.flows.ledger import load_paths
 from bokslut.reports.ledger import build_reports
 from bokslut.warehouse.db import ready_engine
 engine = ready_engine()
 t0 = time.perf_counter()
-for path in expand_paths([Path(sys.argv[1])]):
-    result = load_file(engine, path, "ledger")
-    assert result.status == "publicerad", (path, result.message)
+# The product's one gated flow: stage → input suite → Kontokontroller (once per year) → publish.
+batch = load_paths([Path(sys.argv[1])], "ledger", engine=engine)
+for item in batch["files"]:
+    assert item["status"] == "publicerad", (item["file_name"], item["message"])
 t1 = time.perf_counter()
 reports = build_reports(engine, "191", 202413)
 t2 = time.perf_counter()

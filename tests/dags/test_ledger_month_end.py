@@ -29,6 +29,22 @@ def _run(run_conf: dict, logical_date: pendulum.DateTime):
     return dag.test(logical_date=logical_date, run_conf=run_conf)
 
 
+def _task_states(run) -> dict[str, str]:
+    return {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
+
+
+def _asset_partitions() -> list[list[str]]:
+    """The ``partitions`` extra of every bokslut_ledger_published event so far, oldest first."""
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        events = session.scalars(select(AssetEvent).join(AssetModel, AssetEvent.asset_id == AssetModel.id)
+                                 .where(AssetModel.name == "bokslut_ledger_published").order_by(AssetEvent.id)).all()
+        return [list(e.extra.get("partitions", [])) for e in events]
+
+
 def test_month_end_run_reproduces_reference_and_is_rerunnable(airflow_db, generated_2024, tmp_path, monkeypatch):
     from tests.conftest import REFERENCE_DIR
 
@@ -56,11 +72,23 @@ def test_month_end_run_reproduces_reference_and_is_rerunnable(airflow_db, genera
     assert not any(p.is_file() for src in ("ledger", "budget") for p in (landing / src).iterdir())
     assert any((landing / "behandlade" / "ledger").iterdir())
 
-    # Re-running for the same period (nothing new delivered) rebuilds the same reports.
-    before = (outbox / "balansrakning_191_202413.tsv").read_text(encoding="utf-8")
+    # The published asset names what was published.
+    announced = _asset_partitions()[-1]
+    assert {"ledger:191:202400", "ledger:191:202413", "budget:191:2024:BJ"} <= set(announced)
+    events = len(_asset_partitions())
+
+    # Re-running for the same period (nothing new delivered) rebuilds the same reports and
+    # announces nothing: no asset event when nothing was published.
+    (outbox / "balansrakning_191_202413.tsv").unlink()
     rerun = _run({"period": "202413", "forvaltning": "191"}, pendulum.datetime(2025, 1, 16, tz="UTC"))
     assert rerun.state == "success"
-    assert (outbox / "balansrakning_191_202413.tsv").read_text(encoding="utf-8") == before
+    assert differences(reports["balansrakning"], outbox / "balansrakning_191_202413.tsv") == []
+    assert _task_states(rerun)["announce_published"] == "skipped"
+    assert len(_asset_partitions()) == events
+
+    # Nothing delivered and no period asked for: the run has nothing to do and skips.
+    idle = _run({}, pendulum.datetime(2025, 1, 17, tz="UTC"))
+    assert set(_task_states(idle).values()) == {"skipped"}
 
 
 def test_rejected_file_fails_the_run_and_keeps_published_data(airflow_db, tmp_path, monkeypatch):
