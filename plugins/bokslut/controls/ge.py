@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy.engine import Engine
+
+# Libraries that log at INFO on every import, context and validation (GE registers each datasource
+# type it knows: 200+ lines per task), and GE's usage-statistics client. A task log should show our
+# lines and real problems (WARNING and up still come through).
+QUIET_LOGGERS = ("great_expectations", "posthog", "backoff")
+
+
+def quiet_library_logs() -> None:
+    """Raise the noisy libraries' loggers to WARNING (idempotent: on import of this module, again in
+    ``ge_context``).
+
+    Children that set a level of their own (GE's ``data_context.types.base`` sets INFO when it is
+    imported) are raised too, so nothing below WARNING gets through from these libraries.
+    """
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if (isinstance(logger, logging.Logger) and name.startswith(tuple(f"{q}." for q in QUIET_LOGGERS))
+                and logging.NOTSET < logger.level < logging.WARNING):
+            logger.setLevel(logging.WARNING)
+
+
+quiet_library_logs()  # before anything imports GE: importing it logs every datasource type it registers
 
 
 def ge_context():  # noqa: ANN201 - GE's context type
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
+    quiet_library_logs()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)  # no tqdm spam in task logs
     return context

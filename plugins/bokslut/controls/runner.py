@@ -151,9 +151,8 @@ def _kk11_names(engine: Engine, rows: list[dict], suite: ControlSuite) -> dict[s
 
 def _ge_failures(engine: Engine, run_id: int, checks: list[tuple[ControlSuite, str, list]]) -> dict[str, set[str]]:
     """Expectation id -> control ids (or KK11 keys) Great Expectations found failing."""
-    import great_expectations as gx
-
     context = ge_context()
+    import great_expectations as gx
     batch = sql_datasource(context, engine).add_table_asset(
         name="control_snapshot", table_name=_batch(run_id)
     ).add_batch_definition_whole_table(name="run")
