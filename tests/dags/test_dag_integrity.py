@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from bokslut.dag_defaults import on_task_failure
+
 DAGS_DIR = Path(__file__).resolve().parents[2] / "dags"
 ALLOWED_TAGS = {"bokslut", "ledger", "controls", "templates", "hr", "ber"}
 
@@ -47,7 +49,19 @@ def test_house_rules(dagbag):
         assert not dag.catchup, f"{dag_id}: catchup must be off"
         for task in dag.tasks:
             assert task.owner == "ekonomi-data", f"{dag_id}.{task.task_id}: owner"
-            assert task.retries is not None
+            # retries is 0 when unset, so "is not None" could not fail: each DAG states its retries in
+            # default_args (the shared DEFAULT_ARGS, or a deliberate override) and every task gets them
+            assert "retries" in dag.default_args, f"{dag_id}: default_args without retries"
+            assert task.retries == dag.default_args["retries"], f"{dag_id}.{task.task_id}: retries {task.retries}"
+
+
+def test_every_task_alerts_when_it_fails(dagbag):
+    """A failed task of any DAG alerts (e-mail, Slack) through the shared failure callback."""
+    assert dagbag.dags
+    for dag_id, dag in dagbag.dags.items():
+        for task in dag.tasks:
+            callbacks = list(task.on_failure_callback or ())
+            assert on_task_failure in callbacks, f"{dag_id}.{task.task_id}: no on_failure_callback"
 
 
 def test_dag_files_import_nothing_heavy():
@@ -55,7 +69,7 @@ def test_dag_files_import_nothing_heavy():
     for path in DAGS_DIR.glob("*.py"):
         top_level = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith(("import ", "from "))]
         for line in top_level:
-            for heavy in ("pandas", "openpyxl", "great_expectations", "sqlalchemy", "bokslut.pipeline", "bokslut.reports"):
+            for heavy in ("pandas", "openpyxl", "great_expectations", "sqlalchemy", "bokslut.flows", "bokslut.reports", "bokslut.alerts"):
                 assert heavy not in line, f"{path.name}: '{line}' at module level"
 
 
