@@ -58,7 +58,7 @@ def _file_texts(folder: Path) -> dict[Path, str]:
 @pytest.mark.slow
 def test_no_personnummer_outside_the_archive(tmp_path, monkeypatch, caplog, capsys):
     from bokslut.generator import generate
-    from bokslut.hr import pipeline
+    from bokslut.flows import personal as pipeline
     from bokslut.warehouse.db import get_engine
     from tests.hr.conftest import EMPLOYMENT_HEADER, pnr, write
 

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import os
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -136,11 +137,14 @@ def configure_from_airflow() -> None:
     ``AIRFLOW_VAR_BOKSLUT_PSEUDONYM_SECRET``).
 
     A Variable under the old name ``bokslut_pseudonym_key`` is refused with a Swedish
-    PseudonymKeyError, even when the environment holds the key: Airflow does not mask that name,
-    so anyone with access to Variables in the UI or the REST API reads the key in clear. Its value
-    is never read into the pipeline.
+    PseudonymKeyError, even when the environment holds the key (inside Airflow, i.e. once
+    ``airflow.sdk`` is imported; the command line does not import Airflow for this): Airflow does
+    not mask that name, so anyone with access to Variables in the UI or the REST API reads the key
+    in clear. Its value is never read into the pipeline.
     """
     global _configured_key
+    if os.environ.get(KEY_ENV) and "airflow.sdk" not in sys.modules:
+        return  # the command line: the key is set and there is no Airflow to check (nor to import)
     try:
         from airflow.sdk import Variable
     except ImportError:  # pragma: no cover - outside Airflow
