@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bokslut.errors import EnvironmentProblem
+
 # The source checkout (dags/, include/, expectations/); an image that installs the package
 # elsewhere sets BOKSLUT_PROJECT_ROOT.
 PROJECT_ROOT = Path(os.environ.get("BOKSLUT_PROJECT_ROOT", Path(__file__).resolve().parents[2]))
@@ -42,8 +44,24 @@ class Settings:
             landing_dir=Path(os.environ.get("BOKSLUT_LANDING_DIR", data_dir / "landing")),
             archive_dir=Path(os.environ.get("BOKSLUT_ARCHIVE_DIR", data_dir / "archive")),
             outbox_dir=Path(os.environ.get("BOKSLUT_OUTBOX_DIR", PROJECT_ROOT / "out")),
-            chunk_rows=int(os.environ.get("BOKSLUT_CHUNK_ROWS", "200000")),
+            chunk_rows=_positive_int("BOKSLUT_CHUNK_ROWS", 200_000),
         )
+
+
+class SettingsError(EnvironmentProblem):
+    """A setting in the environment has a value the program cannot use (exit 3, Swedish message)."""
+
+
+def _positive_int(name: str, default: int) -> int:
+    text = os.environ.get(name, "").strip().replace("_", "").replace(" ", "")
+    if not text:
+        return default
+    if not text.isdigit() or int(text) < 1:
+        raise SettingsError(
+            f"Inställningen {name} måste vara ett positivt heltal (t.ex. {default}), inte {os.environ[name]!r}; "
+            f"rätta eller ta bort miljövariabeln."
+        )
+    return int(text)
 
 
 def get_settings() -> Settings:
