@@ -78,8 +78,22 @@ MONTHS = ["januari", "februari", "mars", "april", "maj", "juni", "juli", "august
           "september", "oktober", "november", "december"]  # fmt: skip
 
 
+def _insert_missing(connection: sa.Connection, table: sa.Table):  # noqa: ANN202 - an Insert
+    """INSERT that skips rows whose key exists: two loads adding the same new year both succeed."""
+    if connection.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        return table.insert()
+    return insert(table).on_conflict_do_nothing(index_elements=[c.name for c in table.primary_key])
+
+
 def ensure_periods(connection: sa.Connection, years: set[int]) -> None:
-    """Insert the calendar rows (00–14) of ``years`` that are missing."""
+    """Insert the calendar rows (00–14) of ``years`` that are missing.
+
+    Safe when another process inserts the same year at the same time (SQLite and PostgreSQL):
+    the check below only saves work; the insert itself skips existing periods."""
     known = set(connection.execute(sa.select(period.c.year).distinct()).scalars())
     rows = []
     for year in sorted(years - known):
@@ -96,4 +110,4 @@ def ensure_periods(connection: sa.Connection, years: set[int]) -> None:
                 }
             )
     if rows:
-        connection.execute(period.insert(), rows)
+        connection.execute(_insert_missing(connection, period), rows)
