@@ -14,7 +14,14 @@ from decimal import Decimal
 # Space, NBSP, narrow NBSP and thin space are all used as thousands separators in exports.
 THOUSANDS_SEPARATORS = " \u00a0\u202f\u2009"
 # Sign, kronor, öre: shared by the scalar parser here and the vectorised one in ingest.validate.
-AMOUNT_PATTERN = re.compile(r"^([-+]?)(\d+)(?:[.,](\d{1,2}))?$")
+# ASCII digits only ([0-9], not \d): Python's re and pyarrow's RE2 then agree on what a digit is.
+AMOUNT_PATTERN = re.compile(r"^([-+]?)([0-9]+)(?:[.,]([0-9]{1,2}))?$")
+# The largest amount accepted anywhere, in öre: 999 999 999 999,99 kr (12 kronor digits). Far above
+# any real posting of a förvaltning, exact in SQLite INTEGER, PostgreSQL BIGINT and int64, and
+# 92 233 postings at the limit still sum inside int64 (2**63 - 1 öre); a larger amount is
+# rejected, never rounded or wrapped (docs/input-formats.md, "Limits and rejection reasons").
+MAX_AMOUNT_KRONOR_DIGITS = 12
+MAX_AMOUNT_ORE = 10 ** (MAX_AMOUNT_KRONOR_DIGITS + 2) - 1
 
 
 class AmountError(ValueError):
@@ -31,7 +38,16 @@ def parse_amount_ore(text: str) -> int:
     if not match:
         raise AmountError(f"'{text}' är inte ett belopp (väntat t.ex. -1 234,50)")
     sign = -1 if match.group(1) == "-" else 1
-    return sign * (int(match.group(2)) * 100 + int((match.group(3) or "").ljust(2, "0")))
+    ore = int(match.group(2)) * 100 + int((match.group(3) or "").ljust(2, "0"))
+    if ore > MAX_AMOUNT_ORE:
+        raise AmountError(amount_limit_reason(text))
+    return sign * ore
+
+
+def amount_limit_reason(shown: str) -> str:
+    """The Swedish reason for an amount beyond MAX_AMOUNT_ORE (the ingest quarantine uses it too)."""
+    return (f"'{shown}' är större än beloppsgränsen ±{format_swedish(MAX_AMOUNT_ORE)} kr; "
+            "beloppet lästes inte in (det avrundas aldrig).")
 
 
 def ore_to_decimal(ore: int) -> Decimal:

@@ -1,9 +1,31 @@
-"""Keep strings from input files from turning into spreadsheet formulas (formula injection)."""
+"""Keep strings from input files from turning into spreadsheet formulas (formula injection), and
+keep control characters out of the warehouse and out of every message a person reads."""
 
 from __future__ import annotations
 
+import re
+
 # Excel, LibreOffice and Google Sheets start a formula on these (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# Control characters never accepted in a stored text value (docs/input-formats.md, "Limits and
+# rejection reasons"): C0 including TAB, CR and LF, DEL, C1, and the Unicode line and paragraph
+# separators. The same class is used by Python's re and by RE2 (pyarrow), so it is written with
+# two-digit \x escapes and literal characters only.
+CONTROL_CLASS = "[\\x00-\\x1f\\x7f-\\x9f\u2028\u2029]"
+CONTROL_CHARS = re.compile(CONTROL_CLASS)
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with every control character shown as an escape (``\\x00``, ``\\n``, ``\\u2028``),
+    so a message or a quarantine row never carries the raw character."""
+    return CONTROL_CHARS.sub(lambda m: _NAMED.get(m[0]) or _escape(m[0]), text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def looks_like_formula(text: str) -> bool:
