@@ -10,6 +10,7 @@ import yaml
 from bokslut.ingest.errors import InputFileError
 from bokslut.ingest.formats import SourceFormat
 from bokslut.settings import MAPPINGS_DIR
+from bokslut.textsafety import escape_controls
 
 
 def _key(header: str) -> str:
@@ -35,18 +36,29 @@ class HeaderMapping:
 
     def resolve(self, headers: list[str], fmt: SourceFormat) -> dict[str, int]:
         """Canonical header -> position in the file; missing required columns fail the file."""
-        positions = {_key(h): i for i, h in enumerate(headers)}
+        positions: dict[str, list[int]] = {}
+        for i, h in enumerate(headers):
+            positions.setdefault(_key(h), []).append(i)
         found: dict[str, int] = {}
         for fld in fmt.fields:
-            for alias in self.aliases.get(fld.header, (fld.header,)):
-                if _key(alias) in positions:
-                    found[fld.header] = positions[_key(alias)]
-                    break
+            accepted = dict.fromkeys(_key(a) for a in self.aliases.get(fld.header, (fld.header,)))
+            hits = sorted(i for key in accepted for i in positions.get(key, ()))
+            if len(hits) > 1:
+                # two columns for one field: which one is the right one cannot be known, so
+                # neither is read (never silently the first or the last)
+                shown = " och ".join(f"'{escape_controls(headers[i].strip())}' (kolumn {i + 1})" for i in hits)
+                raise InputFileError(
+                    f"Rubrikraden (rad 1) har {len(hits)} kolumner för {fld.header}: {shown}. "
+                    "Ta bort den som inte ska läsas in och läs in filen igen. "
+                    f"(Mappning: {self.name})"
+                )
+            if hits:
+                found[fld.header] = hits[0]
         missing = [f.header for f in fmt.fields if f.required and f.header not in found]
         if missing:
             raise InputFileError(
                 f"Obligatorisk kolumn saknas: {', '.join(missing)}. "
-                f"Kolumner i filen: {', '.join(h.strip() for h in headers)}. "
+                f"Kolumner i filen: {', '.join(escape_controls(h.strip()) for h in headers)}. "
                 f"(Mappning: {self.name})"
             )
         return found
