@@ -1,4 +1,4 @@
-"""One declared column list per source format (``shared/spec/formats.md``).
+"""One declared column list per source format (``docs/spec/formats.md``).
 
 A field names its canonical header, the warehouse column it fills and how its text is checked.
 Readers rename the site's headers to these names through a mapping (``include/mappings``).
