@@ -499,7 +499,6 @@ def big_ledger(tmp_path_factory) -> Path:
     return max((out / "ledger").iterdir(), key=lambda p: p.stat().st_size)
 
 
-@pytest.mark.xfail(strict=False, reason="the loader's clean-up on Interrupted is the lead's (ingest/load.py, flows)")
 def test_sigterm_mid_load_cleans_up(big_ledger, tmp_path):
     env = _cli_env(tmp_path)
     proc = subprocess.Popen([str(BOKSLUT), "load", "ledger", str(big_ledger)], env=env,
@@ -524,3 +523,38 @@ def test_sigterm_mid_load_cleans_up(big_ledger, tmp_path):
         assert statuses and all(status == "avvisad" for _, status in statuses), statuses
         assert c.execute("SELECT COUNT(*) FROM posting").fetchone()[0] == 0
         assert c.execute("SELECT COUNT(*) FROM publication").fetchone()[0] == 0
+
+
+@pytest.mark.postgres
+def test_reader_engine_on_postgres_is_read_only_and_upgrades_serialise():
+    import threading
+
+    from tests.conftest import drop_pg_schema, make_pg_engine
+
+    engine, admin, schema = make_pg_engine()
+    try:
+        from bokslut.warehouse.db import reader_engine, upgrade
+
+        url = engine.url.render_as_string(hide_password=False)
+        errors: list[BaseException] = []
+
+        def again() -> None:
+            try:
+                upgrade(sa.create_engine(url))
+            except BaseException as exc:  # noqa: BLE001
+                errors.append(exc)
+
+        threads = [threading.Thread(target=again) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        reader = reader_engine(url)
+        with reader.connect() as connection:
+            assert connection.execute(sa.text("SELECT COUNT(*) FROM period")).scalar() == 0
+            with pytest.raises(sa.exc.DBAPIError, match="read-only transaction"):
+                connection.execute(sa.text("DELETE FROM period"))
+        reader.dispose()
+    finally:
+        drop_pg_schema(engine, admin, schema)

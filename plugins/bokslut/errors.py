@@ -85,6 +85,9 @@ def _known(exc: BaseException) -> tuple[int, str] | None:
         return EXIT_INPUT, _yaml(exc)
     if isinstance(exc, MemoryError):
         return EXIT_ENVIRONMENT, "Minnet tog slut; sänk BOKSLUT_CHUNK_ROWS (rader per omgång) eller kör på en större maskin."
+    if isinstance(exc, BrokenPipeError):  # `bokslut report ... | head`: the reader stopped early
+        _silence_stdout()
+        return EXIT_ENVIRONMENT, "Mottagaren av utdata (stdout) slutade läsa i förtid, t.ex. 'head'; resten skrevs inte."
     if isinstance(exc, OSError):
         return _os(exc)
     if isinstance(exc, ValueError) and not isinstance(exc, UnicodeError):  # our own checks raise Swedish ValueErrors
@@ -108,6 +111,19 @@ _OS_REASONS = {
     errno.ENFILE: "för många öppna filer",
     errno.ENAMETOOLONG: "namnet är för långt",
 }
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's final flush does not print a second (English) error."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real stdout (tests): nothing to silence
+        pass
 
 
 def os_reason(exc: OSError) -> str:

@@ -15,6 +15,7 @@ the server and database (never the password) or the SQLite file.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 from collections.abc import Iterator
@@ -121,6 +122,20 @@ def _create(parsed: sa.URL) -> Engine:
         ) from None
 
 
+_OPENED: list[Engine] = []
+
+
+def _dispose_all() -> None:
+    """At exit: close pooled connections, so the last SQLite connection checkpoints and removes the
+    ``-wal``/``-shm`` files (the warehouse is then one self-contained file, readable read-only)."""
+    for engine in _OPENED:
+        with contextlib.suppress(Exception):
+            engine.dispose()
+
+
+atexit.register(_dispose_all)
+
+
 @lru_cache(maxsize=8)
 def _engine_for(url: str) -> Engine:
     parsed = _parse(url)
@@ -130,6 +145,7 @@ def _engine_for(url: str) -> Engine:
     engine = _create(parsed)
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+    _OPENED.append(engine)
     return engine
 
 
@@ -244,6 +260,7 @@ def _reader_for(url: str) -> Engine:
         "sqlite://", creator=lambda: _open_sqlite_readonly(path), poolclass=sa.pool.QueuePool, future=True
     )
     sa.event.listen(engine, "connect", _sqlite_reader_pragmas)
+    _OPENED.append(engine)
     return engine
 
 
