@@ -25,7 +25,8 @@ vid registreringen) → publicera per förvaltning och månad → KAA-statistike
 (antal 1–4 visas som `<5`).
 
 Nyckeln för pseudonymisering hämtas från miljövariabeln `BOKSLUT_PSEUDONYM_KEY` eller
-Airflow-variabeln `bokslut_pseudonym_key`. Saknas den läses ingenting in.
+Airflow-variabeln `bokslut_pseudonym_secret` (maskeras av Airflow i UI och API). Saknas den läses
+ingenting in.
 
 **Vid fel:** sista uppgiften listar de avvisade filerna med skäl på svenska; karantänen visar
 rad, kolumn och skäl men aldrig ett personnummer. Rätta uttaget och lägg det i landningsmappen

@@ -23,7 +23,8 @@ inläsningen) → indatakontroll (Great Expectations-sviterna `input_hr_*`) → 
 förvaltning och månad → nyckeltal 122–129 som TSV och xlsx i `outbox/<förvaltning>/hr/`.
 
 Nyckeln för pseudonymisering hämtas från miljövariabeln `BOKSLUT_PSEUDONYM_KEY` eller
-Airflow-variabeln `bokslut_pseudonym_key`. Saknas den läses ingenting in.
+Airflow-variabeln `bokslut_pseudonym_secret` (maskeras av Airflow i UI och API). Saknas den läses
+ingenting in.
 
 **Vid fel:** sista uppgiften listar de avvisade filerna med skäl på svenska; karantänen
 (`quarantine`) visar rad, kolumn och skäl men aldrig ett personnummer. Rätta uttaget (eller be

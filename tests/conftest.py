@@ -45,6 +45,21 @@ def pytest_report_header(config):  # noqa: ANN001
     return f"PostgreSQL tests run against {PG_URL}"
 
 
+@pytest.fixture(autouse=True)
+def _log_handlers_on_current_stderr():
+    """Logging handlers configured in an earlier test (Airflow's setup) may still hold that test's
+    closed capture stream; point them at the current one so a log call is not a '--- Logging error ---'."""
+    import logging
+    import sys
+
+    loggers = [logging.getLogger(), *(x for x in logging.Logger.manager.loggerDict.values()
+                                      if isinstance(x, logging.Logger))]
+    for logger in loggers:
+        for handler in logger.handlers:
+            if type(handler) is logging.StreamHandler and getattr(handler.stream, "closed", False):
+                handler.stream = sys.stderr  # not setStream(): it flushes the closed one
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(

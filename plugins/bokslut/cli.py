@@ -1,7 +1,10 @@
 """Command line ``bokslut``: the pipeline's functions outside Airflow.
 
-Exit codes: 0 success, 1 bad input (a file rejected, a report that cannot be built),
-2 wrong usage. Errors are one Swedish line on stderr; progress goes to stderr too.
+Exit codes (``bokslut.errors``): 0 success; 1 bad input (a file rejected, a failing blocking
+control, a report asked for data that is not published); 2 wrong usage; 3 an environment problem
+(database unreachable, warehouse file unreadable, archive folder missing, unwritable or full);
+130 interrupted (SIGTERM, Ctrl-C). Errors are one Swedish line on stderr (``--debug`` adds the
+traceback); progress goes to stderr too.
 """
 
 from __future__ import annotations
@@ -99,13 +102,12 @@ def _load(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from bokslut.reports.ledger import build_reports
-    from bokslut.reports.tsv import write_tsv
-    from bokslut.warehouse.db import ready_engine
-
     from bokslut.flows.ledger import require_published
+    from bokslut.reports.tsv import write_tsv
+    from bokslut.warehouse.db import reader_engine
 
     names = REPORT_NAMES if args.name == "alla" else (args.name,)
-    engine = ready_engine()
+    engine = reader_engine()  # reads only: works on a write-protected warehouse
     require_published(engine, args.forvaltning, args.period)
     reports = build_reports(engine, args.forvaltning, args.period, names)
     if args.format == "xlsx":
@@ -133,17 +135,25 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _controls(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
     from bokslut.controls.html import write_html
     from bokslut.controls.runner import run_controls
     from bokslut.controls.sheet import kontokontroller_report
-    from bokslut.reports.tsv import write_tsv
-    from bokslut.warehouse.db import ready_engine
-
     from bokslut.flows.ledger import require_published
+    from bokslut.money import format_swedish
+    from bokslut.reports.tsv import write_tsv
+    from bokslut.warehouse.db import reader_engine, ready_engine, scratch_copy, writable
 
-    engine = ready_engine()
+    if writable():
+        engine, scratch = ready_engine(), nullcontext(None)
+    else:  # the controls record their run: on a write-protected warehouse, in a throw-away copy
+        engine = reader_engine()
+        scratch = scratch_copy(engine)
+        _say("Lagret är skrivskyddat: kontrollerna körs på en tillfällig kopia och körningen sparas inte.")
     require_published(engine, args.forvaltning, args.period)
-    run = run_controls(engine, args.forvaltning, args.period)
+    with scratch as copy:
+        run = run_controls(copy or engine, args.forvaltning, args.period)
     report = kontokontroller_report(run)
     if args.format == "html":
         _say(f"Skrev {write_html(run, args.output or Path(f'kontokontroller_{args.forvaltning}_{args.period}.html'))}")
@@ -160,7 +170,8 @@ def _controls(args: argparse.Namespace) -> int:
         _say(f"Skrev {args.output}")
     for result in run.results:
         if result.failed:
-            _say(f"{result.control_id} {result.status}: {result.name} – differens {result.difference_ore}")
+            difference = "okänd" if result.difference_ore is None else f"{format_swedish(result.difference_ore)} kr"
+            _say(f"{result.control_id} {result.status}: {result.name} – differens {difference}")
     if run.blocking_failures:
         _say(f"fel: {len(run.blocking_failures)} blockerande kontroll(er) stämmer inte för {args.forvaltning} {args.period}.")
         return EXIT_INPUT

@@ -42,13 +42,14 @@ def pseudonym_key(monkeypatch):
 
 
 def _load_generated(engine, folder: Path, settings: Settings) -> None:
-    from bokslut.hr.readers import load_extract, plan
+    """Through the product's flow (bokslut.flows.personal), as the DAGs and the CLI load them."""
+    from bokslut.flows.personal import load_paths
+    from bokslut.hr.readers import plan
     from bokslut.ingest.load import LoadStatus
 
     for group in ("hr", "ber"):
-        for source, path in plan(group, [folder / group]):
-            result = load_extract(engine, path, source, settings=settings)
-            assert result.status == LoadStatus.PUBLISHED, (path.name, result.message)
+        for item in load_paths(group, plan(group, [folder / group]), engine=engine, settings=settings):
+            assert item["status"] == LoadStatus.PUBLISHED, (item["file_name"], item["message"])
 
 
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -303,8 +303,6 @@ def test_no_personnummer_in_archive_names_or_archived_path(broken_delivery):
     assert finder.hits("\n".join(_file_texts(broken_delivery["archive"]).values()))
 
 
-@pytest.mark.xfail(strict=True, reason="needs ingest/mapping.py change: a missing-column message lists the "
-                                       "file's first line, which in a file without header is a row")
 def test_a_file_without_header_is_described_without_its_row(broken_delivery):
     message = next(r["message"] for r in broken_delivery["tables"]["load_audit"] if "Obligatorisk" in r["message"])
     assert "1910100" not in message and "tillsvidare" not in message and "2015-03-01" not in message

@@ -161,7 +161,7 @@ def test_the_old_unmasked_variable_name_is_refused_not_read(monkeypatch, env_key
 
 
 def test_key_rotation_rekeys_history_from_the_archive(engine, settings, tmp_path, monkeypatch):
-    from bokslut.hr.readers import load_extract
+    from tests.loading import load_extract
     from bokslut.ingest.load import LoadStatus
 
     anna, berit = pnr("19800101", "980"), pnr("19750615", "982")

@@ -167,6 +167,7 @@ def control(audited: list[dict], *, engine=None, settings: Settings | None = Non
         load_ids = [i["load_id"] for i in staged if any(p.startswith(f"{forv}:") for p in i["partitions"])]
         run = run_controls(engine, forv, period, load_ids)
         report = write_html(run, settings.outbox_dir / forv / str(period) / f"valideringsrapport_{forv}_{period}.html")
+        run.report_path = str(report)
         try:
             send_alerts(engine, run, str(report))
         except AlertDeliveryError as exc:  # the controls' verdict stands; the failed channel is retried next run

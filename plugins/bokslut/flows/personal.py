@@ -32,7 +32,15 @@ def discover(group: str, settings: Settings | None = None, paths: list[str] | No
     settings = settings or get_settings()
     roots = [Path(p) for p in paths] if paths else [settings.landing_dir / group]
     roots = [r for r in roots if r.exists()]
-    return [{"group": group, "source": source, "path": str(path)} for source, path in plan(group, roots)]
+    found = []
+    for source, path in plan(group, roots):
+        if path.is_relative_to(settings.landing_dir):  # a path travels in XCom and task logs: no personnummer
+            from bokslut.hr.readers import mask_landing_name
+
+            path = mask_landing_name(path)
+        found.append({"group": group, "source": source, "path": str(path)})
+    log.info("Utfall discover: %d nya filer.", len(found))
+    return found
 
 
 def _engine(engine=None):  # noqa: ANN001, ANN202 - SQLAlchemy Engine

@@ -116,6 +116,7 @@ def resolve_targets(kind: str, params: dict | None = None, moment: datetime | da
     forvaltningar = [params["forvaltning"]] if params.get("forvaltning") else forvaltningar_with_ledger(year, settings)
     if not forvaltningar:
         raise NotReady(f"Ingen förvaltning har publicerad huvudbok för {year}: inget att fylla i.")
+    log.info("Utfall targets: %s %s för förvaltning %s.", point, year, ", ".join(forvaltningar))
     return [{"forvaltning": f, "year": year, "point": point} for f in forvaltningar]
 
 
@@ -168,6 +169,7 @@ def check_ready(targets: list[dict], settings: Settings | None = None) -> list[d
         problems += state.problems
     if problems:
         raise NotReady(" ".join(problems))
+    log.info("Utfall check_ready: %d mål redo.", len(targets))
     return targets
 
 
@@ -240,14 +242,19 @@ def build_with_result(target: dict, settings: Settings | None = None, *, folder:
 
 
 def build_all(targets: list[dict], settings: Settings | None = None) -> list[dict]:
-    return [build(t, settings) for t in targets]
+    deliveries = [build(t, settings) for t in targets]
+    log.info("Utfall build: %d arbetsbok/arbetsböcker ifyllda.", len(deliveries))
+    return deliveries
 
 
 def deliver(deliveries: list[dict]) -> list[dict]:
     """Mail each delivery to finance (``templates.delivery``); returns the deliveries with the outcome."""
     from bokslut.templates.delivery import send_delivery
 
-    return [{**d, "mail": send_delivery(d)} for d in deliveries]
+    delivered = [{**d, "mail": send_delivery(d)} for d in deliveries]
+    log.info("Utfall deliver: %d av %d skickade till ekonomi.", sum(1 for d in delivered if d["mail"]["sent"]),
+             len(delivered))
+    return delivered
 
 
 __all__ = ["NotReady", "BlockingControls", "Readiness", "default_point", "resolve_targets", "readiness", "check_ready",

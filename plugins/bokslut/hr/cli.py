@@ -100,9 +100,14 @@ def load_command(args: argparse.Namespace) -> int:
 
 
 def _files(paths: list[Path]) -> list[Path]:
+    from bokslut.hr.pseudonym import mask_personnummer
+    from bokslut.ingest.errors import InputFileError
     from bokslut.ingest.load import expand_paths
 
-    return expand_paths(paths)
+    try:
+        return expand_paths(paths)
+    except InputFileError as exc:  # the path named may hold a personnummer
+        raise InputFileError(mask_personnummer(str(exc))) from None
 
 
 def _write_text(output: Path | None, write) -> None:  # noqa: ANN001 - a writer taking a text stream
@@ -118,10 +123,10 @@ def _write_text(output: Path | None, write) -> None:  # noqa: ANN001 - a writer 
 def nyckeltal_command(args: argparse.Namespace) -> int:
     from bokslut.hr.keyfigures import key_figures
     from bokslut.hr.output import write_key_figures_tsv, write_key_figures_xlsx
-    from bokslut.warehouse.db import ready_engine
+    from bokslut.warehouse.db import reader_engine
 
     months = TERTIALS.get(args.tertial, 12)
-    figures = key_figures(ready_engine(), args.forvaltning, args.year, months)
+    figures = key_figures(reader_engine(), args.forvaltning, args.year, months)
     for note in figures.notes:
         _say(f"obs: {note}")
     if args.format == "xlsx":
@@ -136,9 +141,9 @@ def nyckeltal_command(args: argparse.Namespace) -> int:
 def kaa_command(args: argparse.Namespace) -> int:
     from bokslut.hr.kaa import kaa_statistics
     from bokslut.hr.output import write_kaa_tsv, write_kaa_xlsx
-    from bokslut.warehouse.db import ready_engine
+    from bokslut.warehouse.db import reader_engine
 
-    stats = kaa_statistics(ready_engine(), args.year, args.forvaltning)
+    stats = kaa_statistics(reader_engine(), args.year, args.forvaltning)
     for note in stats.notes:
         _say(f"obs: {note}")
     if args.format == "xlsx":

@@ -140,16 +140,6 @@ def stage_extract(engine: Engine, path: Path, source: str, **options: object) ->
     return result
 
 
-def load_extract(engine: Engine, path: Path, source: str, **options: object) -> LoadResult:
-    """Stage, audit (the source's GE suite) and publish one HR or BER file."""
-    result = stage_extract(engine, path, source, **options)
-    if result.status == LoadStatus.STAGED:
-        result = audit_load(engine, result.load_id)
-    if result.status == LoadStatus.STAGED:
-        result = publish_load(engine, result.load_id)
-    return result
-
-
 def published_partitions(engine: Engine, sources: Iterable[str]) -> dict[str, list[str]]:
     """Source → published partitions ``forvaltning:YYYYMM`` (what the outputs can be built from)."""
     from bokslut.warehouse.schema import publication
@@ -180,5 +170,5 @@ def mask_landing_name(path: Path) -> Path:
     return target
 
 
-__all__ = ["GROUPS", "PERSONAL_SOURCES", "SOURCES", "classify", "plan", "stage_extract", "load_extract",
+__all__ = ["GROUPS", "PERSONAL_SOURCES", "SOURCES", "classify", "plan", "stage_extract",
            "hide_raw_rows", "mask_recorded", "mask_landing_name"]

@@ -85,16 +85,23 @@ def _sha256_only(path: Path) -> str:
 def recorded_name(path: Path, fmt: SourceFormat) -> str:
     """The file name as the warehouse and messages show it: a personal-data extract's name may
     itself hold a personnummer, so it is masked (docs/personal-data.md)."""
-    if not fmt.personal_data:
-        return path.name
-    from bokslut.hr.pseudonym import mask_personnummer
+    from bokslut.ingest.limits import shown_name
 
-    return mask_personnummer(path.name)
+    if not fmt.personal_data:
+        return shown_name(path)  # control characters escaped
+    from bokslut.hr.pseudonym import safe_file_name
+
+    return safe_file_name(shown_name(path))
 
 
 def _archive(path: Path, sha256: str, fmt: SourceFormat, settings: Settings) -> Path:
     # Personal-data originals are archived under their hash alone: the name may hold a personnummer.
-    name = f"{sha256}{path.suffix.lower()}" if fmt.personal_data else f"{sha256[:16]}_{path.name}"
+    if fmt.personal_data:
+        from bokslut.hr.pseudonym import archive_file_name
+
+        name = archive_file_name(sha256, path.name)
+    else:
+        name = f"{sha256[:16]}_{path.name}"
     target = settings.archive_dir / fmt.name / name
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)

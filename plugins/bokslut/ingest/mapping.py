@@ -56,10 +56,17 @@ class HeaderMapping:
                 found[fld.header] = hits[0]
         missing = [f.header for f in fmt.fields if f.required and f.header not in found]
         if missing:
+            if fmt.personal_data:  # a file without header has a row of personal data on line 1: never quote it
+                known = {_key(a) for f in fmt.fields for a in self.aliases.get(f.header, (f.header,))}
+                shown = [h.strip() for h in headers if _key(h) in known]
+                unknown = len(headers) - len(shown)
+                listed = ", ".join(shown) or "inga kända rubriker"
+                columns = f"Kända kolumner i filen: {listed}" + (
+                    f"; {unknown} okända visas inte (rad 1 kan vara en datarad utan rubrik)" if unknown else "")
+            else:
+                columns = f"Kolumner i filen: {', '.join(escape_controls(h.strip()) for h in headers)}"
             raise InputFileError(
-                f"Obligatorisk kolumn saknas: {', '.join(missing)}. "
-                f"Kolumner i filen: {', '.join(escape_controls(h.strip()) for h in headers)}. "
-                f"(Mappning: {self.name})"
+                f"Obligatorisk kolumn saknas: {', '.join(missing)}. {columns}. (Mappning: {self.name})"
             )
         return found
 

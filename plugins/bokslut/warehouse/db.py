@@ -299,3 +299,38 @@ def _check_revision(engine: Engine, where: str) -> None:
                              f"({head}); uppdatera programmet.") from None
     raise WarehouseError(f"{where[0].upper()}{where[1:]} har schemaversion {current} men programmet kräver {head}; "
                          "kör 'bokslut db upgrade' (med en användare som får skriva i lagret).")
+
+
+def writable(url: str | None = None) -> bool:
+    """Whether this process may write the warehouse: for SQLite, the file and its folder (WAL
+    files live beside it); a server database is assumed writable (it says so itself if not)."""
+    parsed = _parse(url or get_settings().warehouse_url)
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    path = _sqlite_path(parsed)
+    return path is None or (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+@contextlib.contextmanager
+def scratch_copy(engine: Engine) -> Iterator[Engine]:
+    """A writable throw-away copy of a read-only SQLite warehouse (SQLite's online backup), for a
+    command that must write working tables (the Kontokontroller record their run) but whose
+    results are not kept. Deleted on exit."""
+    import sqlite3
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="bokslut_kopia_") as folder:
+        target = Path(folder) / "warehouse.sqlite"
+        with engine.connect() as connection:
+            source = connection.connection.driver_connection
+            copy = sqlite3.connect(target)
+            try:
+                source.backup(copy)
+            finally:
+                copy.close()
+        scratch = sa.create_engine(f"sqlite:///{target}", future=True)
+        sa.event.listen(scratch, "connect", _sqlite_pragmas)
+        try:
+            yield scratch
+        finally:
+            scratch.dispose()
