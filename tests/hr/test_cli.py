@@ -73,3 +73,16 @@ def test_missing_key_is_one_swedish_line(warehouse_env, tmp_path, monkeypatch, c
     (tmp_path / "anstallningar_191_202412.csv").write_text("Period\n", encoding="utf-8")
     assert run(["load", "hr", str(tmp_path)]) == 1
     assert f"fel: Nyckel för pseudonymisering saknas: sätt miljövariabeln {KEY_ENV}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["nyckeltal", "--forvaltning", "999", "--year", "2024"], "Förvaltning 999 har inga publicerade LISA-uttag"),
+    (["nyckeltal", "--forvaltning", "191", "--year", "2030"], "för 202912–203012"),
+    (["kaa", "--forvaltning", "999", "--year", "2024"], "Förvaltning 999 har inga publicerade BER-uttag"),
+])
+def test_unknown_forvaltning_or_year_is_an_error_not_empty_figures(warehouse_env, capsys, args, message):
+    assert run(args) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    [line] = captured.err.strip().splitlines()
+    assert line.startswith("fel: ") and message in line

@@ -120,13 +120,37 @@ def _write_text(output: Path | None, write) -> None:  # noqa: ANN001 - a writer 
     _say(f"Skrev {output}")
 
 
+def _require_snapshots(engine, source: str, label: str, forvaltning: str, months: list[int],  # noqa: ANN001
+                       span: str = "") -> None:
+    """An unknown förvaltning or a year without any published extract is an error, never empty figures."""
+    from bokslut.hr.readers import published_partitions
+
+    published = set(published_partitions(engine, [source]).get(source, []))
+    if not any(f"{forvaltning}:{m}" in published for m in months):
+        raise ValueError(f"Förvaltning {forvaltning} har inga publicerade {label} för {span}{months[0]}–{months[-1]}"
+                         f"{')' if span else ''}: kontrollera förvaltningskoden eller läs in uttagen först.")
+
+
+def _months(first: int, count: int) -> list[int]:
+    year, month = divmod(first, 100)
+    out = []
+    for _ in range(count):
+        out.append(year * 100 + month)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
 def nyckeltal_command(args: argparse.Namespace) -> int:
     from bokslut.hr.keyfigures import key_figures
     from bokslut.hr.output import write_key_figures_tsv, write_key_figures_xlsx
     from bokslut.warehouse.db import reader_engine
 
     months = TERTIALS.get(args.tertial, 12)
-    figures = key_figures(reader_engine(), args.forvaltning, args.year, months)
+    engine = reader_engine()
+    # the figures use the latest snapshot up to the period: last December's counts for an early tertial
+    _require_snapshots(engine, "hr_anstallning", "LISA-uttag (anställningar)", args.forvaltning,
+                       _months((args.year - 1) * 100 + 12, months + 1))
+    figures = key_figures(engine, args.forvaltning, args.year, months)
     for note in figures.notes:
         _say(f"obs: {note}")
     if args.format == "xlsx":
@@ -143,7 +167,10 @@ def kaa_command(args: argparse.Namespace) -> int:
     from bokslut.hr.output import write_kaa_tsv, write_kaa_xlsx
     from bokslut.warehouse.db import reader_engine
 
-    stats = kaa_statistics(reader_engine(), args.year, args.forvaltning)
+    engine = reader_engine()
+    _require_snapshots(engine, "ber_registrering", "BER-uttag (KAA-registreringar)", args.forvaltning,
+                       _months((args.year - 1) * 100 + 12, 12), span=f"statistikåret {args.year} (")  # Dec–Nov
+    stats = kaa_statistics(engine, args.year, args.forvaltning)
     for note in stats.notes:
         _say(f"obs: {note}")
     if args.format == "xlsx":

@@ -103,11 +103,21 @@ def _archive(path: Path, sha256: str, fmt: SourceFormat, settings: Settings) -> 
     else:
         name = f"{sha256[:16]}_{path.name}"
     target = settings.archive_dir / fmt.name / name
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(target.suffix + ".part")
-        shutil.copyfile(path, tmp)
-        tmp.replace(target)
+    try:
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(target.suffix + ".part")
+            try:
+                shutil.copyfile(path, tmp)
+                tmp.replace(target)
+            finally:
+                tmp.unlink(missing_ok=True)  # never leave half a copy behind (e.g. disk full)
+    except OSError as exc:
+        from bokslut.errors import EnvironmentProblem, os_reason
+
+        raise EnvironmentProblem(
+            f"Originalfilen kunde inte arkiveras i arkivmappen {settings.archive_dir} ({os_reason(exc)}); "
+            "inget lästes in. Kontrollera BOKSLUT_ARCHIVE_DIR.") from exc
     return target
 
 

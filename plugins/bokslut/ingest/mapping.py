@@ -25,7 +25,16 @@ class HeaderMapping:
 
     @classmethod
     def load(cls, path: Path) -> "HeaderMapping":
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputFileError(f"Mappningsfilen {path} finns inte.") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputFileError(f"Mappningsfilen {path} kan inte läsas ({type(exc).__name__}).") from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (rad {mark.line + 1}, kolumn {mark.column + 1})" if mark is not None else ""
+            raise InputFileError(f"Mappningsfilen {path.name} är inte giltig YAML{where}; rätta filen.") from None
         if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
             raise InputFileError(f"Mappningsfilen {path.name} saknar avsnittet 'columns'.")
         aliases = {
