@@ -12,8 +12,8 @@ from pathlib import Path
 from bokslut.ingest.load import LoadResult, LoadStatus, audit_load, publish_load, stage_file
 
 
-def load_file(engine, path: Path, source: str, *, replace=(), **options) -> LoadResult:  # noqa: ANN001
-    result = stage_file(engine, path, source, **options)
+def load_file(engine, path: Path, source: str, *, replace=(), stage=stage_file, **options) -> LoadResult:  # noqa: ANN001
+    result = stage(engine, path, source, **options)
     if result.status == LoadStatus.STAGED:
         result = audit_load(engine, result.load_id, replace=replace)
     if result.status == LoadStatus.STAGED:
@@ -21,13 +21,8 @@ def load_file(engine, path: Path, source: str, *, replace=(), **options) -> Load
     return result
 
 
-def load_extract(engine, path: Path, source: str, *, replace=(), **options) -> LoadResult:  # noqa: ANN001
+def load_extract(engine, path: Path, source: str, **options) -> LoadResult:  # noqa: ANN001
     """``load_file`` for an HR or BER extract (key required, raw rows hidden, as the flow does)."""
     from bokslut.hr.readers import stage_extract
 
-    result = stage_extract(engine, path, source, **options)
-    if result.status == LoadStatus.STAGED:
-        result = audit_load(engine, result.load_id, replace=replace)
-    if result.status == LoadStatus.STAGED:
-        result = publish_load(engine, result.load_id)
-    return result
+    return load_file(engine, path, source, stage=stage_extract, **options)

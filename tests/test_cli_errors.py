@@ -34,20 +34,6 @@ REPORT = ["report", "resultatrakning", "--forvaltning", "191", "--period", "2024
 SWEDISH_HINTS = ("å", "ä", "ö", " och ", " inte ", " finns ", " kan ", " kör ", " är ")
 
 
-@pytest.fixture(autouse=True)
-def _log_handlers_on_current_stderr():
-    """Logging handlers configured in an earlier test may still hold that test's closed capture
-    stream; point them at the current one so a log call is not a '--- Logging error ---'."""
-    import logging
-
-    loggers = [logging.getLogger(), *(x for x in logging.Logger.manager.loggerDict.values()
-                                      if isinstance(x, logging.Logger))]
-    for logger in loggers:
-        for handler in logger.handlers:
-            if type(handler) is logging.StreamHandler and getattr(handler.stream, "closed", False):
-                handler.stream = sys.stderr  # not setStream(): it flushes the closed one
-
-
 def one_error_line(err: str) -> str:
     """The single ``fel:`` line of ``err`` (there must be exactly one, and no traceback)."""
     assert "Traceback" not in err, err
@@ -514,16 +500,24 @@ def big_ledger(tmp_path_factory) -> Path:
     return max((out / "ledger").iterdir(), key=lambda p: p.stat().st_size)
 
 
-def test_sigterm_mid_load_cleans_up(big_ledger, tmp_path):
+@pytest.mark.parametrize("files", ["one", "several"])
+def test_sigterm_mid_load_cleans_up(big_ledger, tmp_path, files):
+    """Killed while staging a file, or after earlier files of the same call were staged: nothing
+    stays staged, nothing is published."""
     env = _cli_env(tmp_path)
-    proc = subprocess.Popen([str(BOKSLUT), "load", "ledger", str(big_ledger)], env=env,
+    target = big_ledger
+    if files == "several":  # two whole files staged, the third one being read when the signal comes
+        target = big_ledger.parent
+    proc = subprocess.Popen([str(BOKSLUT), "load", "ledger", str(target)], env=env,
                             stderr=subprocess.PIPE, text=True)
     db = tmp_path / "data" / "w.sqlite"
     deadline = time.monotonic() + 120
+    wanted = "status = 'laddar'" if files == "one" else "status = 'laddad'"
+    needed = 1 if files == "one" else 2
     while time.monotonic() < deadline and proc.poll() is None:  # wait until rows are being staged
         try:
             with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
-                if c.execute("SELECT COUNT(*) FROM load_audit WHERE status = 'laddar'").fetchone()[0]:
+                if c.execute(f"SELECT COUNT(*) FROM load_audit WHERE {wanted}").fetchone()[0] >= needed:
                     break
         except sqlite3.Error:
             pass
@@ -573,3 +567,19 @@ def test_reader_engine_on_postgres_is_read_only_and_upgrades_serialise():
         reader.dispose()
     finally:
         drop_pg_schema(engine, admin, schema)
+
+
+def test_sums_beyond_what_the_warehouse_counts_exactly_are_bad_input_and_publish_nothing(env, tmp_path, capsys):
+    """Each amount is within the limit, their sum is not: a Swedish line, exit 1, nothing staged left."""
+    from bokslut.warehouse.db import get_engine
+    from tests.ingest.ledger_files import csv_text, row
+
+    big = "999 999 999 999,99"
+    path = tmp_path / "stora.csv"
+    path.write_text(csv_text([row("202401", "5021", big)] * 100_000), encoding="utf-8")
+    code, err = run_main(["load", "ledger", str(path)], capsys)
+    assert code == EXIT_INPUT, err
+    assert "heltalsöverflöd" in one_error_line(err)
+    with get_engine().connect() as connection:
+        assert connection.execute(sa.text("SELECT COUNT(*) FROM posting")).scalar() == 0
+        assert connection.execute(sa.text("SELECT COUNT(*) FROM publication")).scalar() == 0

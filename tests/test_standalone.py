@@ -13,7 +13,6 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # ``../shared`` in any form, a path into the library's spec/, reference/ or seeds/, or a Python

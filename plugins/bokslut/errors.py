@@ -209,6 +209,9 @@ def _database(exc: BaseException) -> tuple[int, str]:
     from bokslut.warehouse.db import describe_url
 
     where = describe_url()
+    if "integer overflow" in text or "out of range" in text or "numericvalueoutofrange" in text:
+        return EXIT_INPUT, ("Beloppen summerar till mer än lagret kan räkna exakt (heltalsöverflöd); inget "
+                            "publicerades. Kontrollera beloppen i filerna (ett fel i exporten?).")
     for needle, reason in _DB_REASONS:
         if needle in text:
             if reason is None:

@@ -74,6 +74,7 @@ def _published(engine) -> dict[str, int]:
 
 
 def _corrected(settings, tmp_path, period: str, extra: list[list[str]], keep_rows: int | None = None):
+    """The published file of ``period`` (from the archive) plus ``extra`` rows, as a new file in ``tmp_path``."""
     import csv
 
     original = next((settings.archive_dir / "ledger").glob(f"*_huvudbok_191_{period}.csv"))
@@ -154,3 +155,36 @@ def test_reports_reuse_the_pre_publish_control_run(year_2024, tmp_path, monkeypa
     assert any(p.endswith("kontokontroller_191_202413.tsv") for p in written)
     ledger.build_outputs([("191", 202413)], {"files": [], "control_runs": []}, engine=engine, settings=settings)
     assert count_runs() == runs + 1  # nothing to reuse: the controls run on the published data
+
+
+def test_a_fault_in_one_month_cannot_hide_behind_a_later_month_of_the_same_batch(cli_env, tmp_path, capsys):
+    """1710 must be 0 at T2 (KK12.1): a posting in 08 reversed in 09, both in one load, is still caught."""
+    engine, settings, _url = cli_env
+    before = _published(engine)
+    folder = tmp_path / "t2"
+    folder.mkdir()
+    _corrected(settings, folder, "202408", [posting("202408", "1710", "500000,00"), posting("202408", "5021", "-500000,00")])
+    _corrected(settings, folder, "202409", [posting("202409", "1710", "-500000,00"), posting("202409", "5021", "500000,00")])
+
+    assert main(["load", "ledger", str(folder)]) == EXIT_INPUT
+
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert "KK12.1" in last and "period 202408" in last and "differens 500\u00a0000,00 kr" in last
+    assert _published(engine) == before
+
+
+def test_two_files_of_one_batch_claiming_the_same_period_are_both_rejected(cli_env, tmp_path, capsys):
+    """A monthly file carrying stray rows of another month would silently replace that month."""
+    engine, settings, _url = cli_env
+    before = _published(engine)
+    folder = tmp_path / "rp"
+    folder.mkdir()
+    march = _corrected(settings, folder, "202403", [posting("202403", "4631", "1,00"), posting("202403", "4631", "-1,00")])
+    april = _corrected(settings, folder, "202404", [posting("202403", "4631", "2,00"), posting("202403", "4631", "-2,00")])
+
+    assert main(["load", "ledger", str(folder), "--replace", "202403"]) == EXIT_INPUT
+
+    err = capsys.readouterr().err
+    assert f"{march.name}: avvisad – Samma period i flera filer i samma inläsning: förvaltning 191 202403" in err
+    assert f"{april.name}: avvisad – Samma period i flera filer" in err
+    assert _published(engine) == before

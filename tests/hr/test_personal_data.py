@@ -321,3 +321,33 @@ def test_a_landing_file_named_with_a_personnummer_is_renamed_masked(tmp_path):
     assert mask_landing_name(plain) == plain
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "anstallning_(personnummer dolt).csv", "anstallning_(personnummer dolt)_2.csv", "anstallning_191_202412.csv"]
+
+
+def test_an_hr_file_loaded_as_ledger_by_mistake_leaks_nothing(tmp_path, monkeypatch, capsys):
+    """A header-less LISA extract named with a personnummer, given to `bokslut load ledger`: the
+    ledger path masks the name, the archive name and the quoted line 1 just the same."""
+    import sqlalchemy as sa
+
+    from bokslut.cli import main
+    from tests.hr.conftest import pnr
+
+    for key, sub in (("BOKSLUT_DATA_DIR", "data"), ("BOKSLUT_ARCHIVE_DIR", "archive"), ("BOKSLUT_OUTBOX_DIR", "out"),
+                     ("BOKSLUT_LANDING_DIR", "landing")):
+        monkeypatch.setenv(key, str(tmp_path / sub))
+    monkeypatch.setenv("BOKSLUT_WAREHOUSE_URL", f"sqlite:///{tmp_path / 'data' / 'w.sqlite'}")
+    in_name, in_row = pnr("19980101"), pnr("19750524", "981")
+    path = tmp_path / f"lisa_franvaro_{in_name}.csv"
+    path.write_text(f"202412;191;{in_row};A1;sjuk;2024-12-02;2024-12-03;100;0\n", encoding="utf-8")
+
+    assert main(["load", "ledger", str(path)]) == 1
+
+    finder = Finder({normalise_personnummer(in_name), normalise_personnummer(in_row)})
+    said = capsys.readouterr()
+    assert finder.hits(said.out + said.err) == set(), said.err
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'data' / 'w.sqlite'}")
+    with engine.connect() as connection:
+        for table in ("load_audit", "quarantine"):
+            rows = connection.execute(sa.text(f"SELECT * FROM {table}")).all()
+            assert finder.hits(" ".join(map(str, rows))) == set(), table
+    engine.dispose()
+    assert finder.hits(" ".join(p.name for p in (tmp_path / "archive").rglob("*"))) == set()

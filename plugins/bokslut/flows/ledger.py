@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
 
-from bokslut.ingest.formats import SOURCES
 from bokslut.ingest.load import INPUT_SUFFIXES, LoadStatus
 from bokslut.settings import Settings, get_settings
 
@@ -51,6 +50,13 @@ def _kr(ore: int | None) -> str:
     from bokslut.money import format_swedish
 
     return "okänt" if ore is None else f"{format_swedish(ore)} kr"
+
+
+def masked_path(path: str) -> str:
+    from bokslut.hr.pseudonym import mask_personnummer
+    from bokslut.textsafety import escape_controls
+
+    return mask_personnummer(escape_controls(str(path)))
 
 
 def log_verdict(step: str, files: list[dict]) -> None:
@@ -102,25 +108,63 @@ def stage(files: list[dict[str, str]], *, engine=None, settings: Settings | None
     for load_id in clean_abandoned_loads(engine):
         log.warning("Övergiven laddning %s städades bort (dess rader var aldrig publicerade).", load_id)
     results = []
-    for item in files:
-        if progress:
-            progress(f"Läser {item['path']} ({item['source']}) …")
-        result = stage_file(engine, Path(item["path"]), item["source"], settings=settings, mapping_path=mapping_path,
-                            force=force, progress=progress or log.info)
-        log.info("%s: %s – %s", result.file_name, result.status, result.message)
-        results.append({**asdict(result), "path": item["path"]})
+    try:
+        for item in files:
+            if progress:  # a path may hold a personnummer (an HR extract in the wrong folder)
+                progress(f"Läser {masked_path(item['path'])} ({item['source']}) …")
+            result = stage_file(engine, Path(item["path"]), item["source"], settings=settings,
+                                mapping_path=mapping_path, force=force, progress=progress or log.info)
+            log.info("%s: %s – %s", result.file_name, result.status, result.message)
+            results.append({**asdict(result), "path": item["path"]})
+    except BaseException:  # interrupted or failing at a later file: what this step staged goes too
+        reject_all(engine, results)
+        raise
     log_verdict("stage", results)
     return results
 
 
+def reject_all(engine, items: list[dict], reason: str | None = None) -> None:  # noqa: ANN001
+    """Reject every load of ``items`` still staged (or loading): nothing of it is ever published."""
+    from bokslut.ingest.load import reject_load
+
+    for item in items:
+        if item.get("load_id") is not None and item.get("status") in (LoadStatus.STAGED, LoadStatus.LOADING):
+            reject_load(engine, item["load_id"], reason or "Körningen avbröts innan laddningen publicerades; "
+                                                          "inget publicerades.")
+
+
+def _overlapping(staged: list[dict]) -> dict[int, str]:
+    """load id → Swedish reason, for staged loads that claim a partition another load of the same
+    batch claims too: the later one would silently replace the earlier one's rows."""
+    claims: dict[tuple[str, str], list[dict]] = {}
+    for item in staged:
+        if item["status"] == LoadStatus.STAGED:
+            for partition in item["partitions"]:
+                claims.setdefault((item["source"], partition), []).append(item)
+    reasons: dict[int, list[str]] = {}
+    for (_source, partition), items in sorted(claims.items()):
+        if len(items) > 1:
+            names = ", ".join(i["file_name"] for i in items)
+            forv, key = partition.split(":", 1)
+            for item in items:
+                reasons.setdefault(item["load_id"], []).append(f"förvaltning {forv} {key} finns i flera filer ({names})")
+    return {load_id: "Samma period i flera filer i samma inläsning: " + "; ".join(texts)
+            + ". Läs in filerna en i taget (den senare ersätter då den tidigare) eller ta bort raderna som hör till "
+              "en annan period." for load_id, texts in reasons.items()}
+
+
 def audit(staged: list[dict], *, engine=None, replace: Iterable[str] = ()) -> list[dict]:  # noqa: ANN001
-    """The input suite and the drastic-shrink guard on each staged load; a failure rejects it."""
-    from bokslut.ingest.load import audit_load
+    """Per staged load the input suite and the drastic-shrink guard; loads of one batch that claim
+    the same partition are rejected together. A failure rejects the load."""
+    from bokslut.ingest.load import audit_load, reject_load
 
     engine = _engine(engine)
     replace = tuple(replace)
+    overlapping = _overlapping(staged)
     audited = []
     for item in staged:
+        if item.get("load_id") in overlapping and item["status"] == LoadStatus.STAGED:
+            item = {**item, **asdict(reject_load(engine, item["load_id"], overlapping[item["load_id"]]))}
         if item["status"] == LoadStatus.STAGED:
             item = {**item, **asdict(audit_load(engine, item["load_id"], replace=replace))}
             if item["status"] == LoadStatus.REJECTED:
@@ -133,23 +177,18 @@ def audit(staged: list[dict], *, engine=None, replace: Iterable[str] = ()) -> li
 # ---------------------------------------------------------------------------------- control
 
 
-def _control_targets(staged: list[dict]) -> dict[tuple[str, int], int]:
-    """(förvaltning, year) → the latest staged ledger period of that year."""
-    targets: dict[tuple[str, int], int] = {}
-    for item in staged:
-        for partition in item["partitions"]:
-            forv, per = partition.split(":")
-            key = (forv, int(per) // 100)
-            targets[key] = max(targets.get(key, 0), int(per))
-    return targets
+def _control_targets(staged: list[dict]) -> list[tuple[str, int]]:
+    """(förvaltning, period) for every staged ledger period: each is judged as it would be
+    published, so a fault in one month cannot hide behind a later month of the same batch."""
+    return sorted({(p.split(":")[0], int(p.split(":")[1])) for item in staged for p in item["partitions"]})
 
 
 def control(audited: list[dict], *, engine=None, settings: Settings | None = None) -> dict:  # noqa: ANN001
     """Run the Kontokontroller on the data as it would be published, before publishing.
 
-    Per förvaltning and year with staged ledger loads, the controls run for the latest staged
-    period with every staged ledger load of the förvaltning in place. A blocking failure rejects
-    those loads (the published data stays as it was), writes the Swedish validation report to the
+    For every staged ledger period of each förvaltning, the controls run with every staged ledger
+    load of the förvaltning in place (periods after it do not change its figures). A blocking
+    failure in any period rejects those loads (the published data stays as it was), writes the Swedish validation report to the
     outbox and alerts; warnings are alerted as one digest. Returns the batch: the files and the
     control runs (reused by ``build_outputs`` when the published data is what they checked).
     """
@@ -163,7 +202,7 @@ def control(audited: list[dict], *, engine=None, settings: Settings | None = Non
     staged = [i for i in audited if i["source"] == "ledger" and i["status"] == LoadStatus.STAGED]
     rejected: dict[int, str] = {}
     runs = []
-    for (forv, _year), period in sorted(_control_targets(staged).items()):
+    for forv, period in _control_targets(staged):
         load_ids = [i["load_id"] for i in staged if any(p.startswith(f"{forv}:") for p in i["partitions"])]
         run = run_controls(engine, forv, period, load_ids)
         report = write_html(run, settings.outbox_dir / forv / str(period) / f"valideringsrapport_{forv}_{period}.html")
@@ -224,21 +263,17 @@ def load_paths(paths: Iterable[Path | str], source: str | None = None, *, engine
 
     Interrupted (SIGTERM, Ctrl-C) or failing half-way, every load this call staged is rejected
     before the exception goes on: nothing of it stays staged or gets published."""
-    from bokslut.ingest.load import reject_load
-
     engine = _engine(engine)
     settings = settings or get_settings()
     files = discover_files(settings, [str(p) for p in paths], source)
-    staged: list[dict] = []
+    staged: list[dict] = []  # stage() rejects its own partial work; after it, this call does
     try:
         staged = stage(files, engine=engine, settings=settings, mapping_path=mapping_path, force=force,
                        progress=progress)
         audited = audit(staged, engine=engine, replace=replace)
         return publish(control(audited, engine=engine, settings=settings), engine=engine, settings=settings)
     except BaseException:
-        for item in staged:
-            if item.get("load_id") is not None:
-                reject_load(engine, item["load_id"], "Körningen avbröts innan laddningen publicerades; inget publicerades.")
+        reject_all(engine, staged)
         raise
 
 
@@ -384,6 +419,6 @@ def rejection_summary(batch: dict) -> str | None:
     return f"{len(rejected)} fil(er) avvisades; publicerade data i deras perioder är oförändrade. " + " | ".join(lines)
 
 
-__all__ = ["NothingPublished", "discover_files", "stage", "audit", "control", "publish", "load_paths",
+__all__ = ["NothingPublished", "discover_files", "stage", "reject_all", "audit", "control", "publish", "load_paths",
            "published_partitions", "periods_to_report", "require_published", "build_outputs", "rejection_summary",
            "move_handled"]

@@ -19,9 +19,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bokslut.hr.readers import GROUPS, plan
-from bokslut.ingest.formats import SOURCES
 from bokslut.ingest.load import LoadStatus
-from bokslut.flows.ledger import log_verdict, move_handled
+from bokslut.flows.ledger import masked_path, log_verdict, move_handled, reject_all
 from bokslut.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -62,15 +61,17 @@ def stage(files: list[dict[str, str]], settings: Settings | None = None, *, engi
     engine = _engine(engine)
     clean_abandoned_loads(engine)
     results = []
-    for item in files:
-        if progress:
-            from bokslut.ingest.load import recorded_name
-
-            progress(f"Läser {recorded_name(Path(item['path']), SOURCES[item['source']])} ({item['source']}) …")
-        result = stage_extract(engine, Path(item["path"]), item["source"], settings=settings,
-                               progress=progress or log.info, mapping_path=mapping_path, force=force)
-        log.info("%s (%s): %s – %s", result.file_name, result.source, result.status, result.message)
-        results.append({**asdict(result), "path": item["path"], "group": item["group"]})
+    try:
+        for item in files:
+            if progress:
+                progress(f"Läser {masked_path(item['path'])} ({item['source']}) …")
+            result = stage_extract(engine, Path(item["path"]), item["source"], settings=settings,
+                                   progress=progress or log.info, mapping_path=mapping_path, force=force)
+            log.info("%s (%s): %s – %s", result.file_name, result.source, result.status, result.message)
+            results.append({**asdict(result), "path": item["path"], "group": item["group"]})
+    except BaseException:  # interrupted or failing at a later file: what this step staged goes too
+        reject_all(engine, results)
+        raise
     log_verdict("stage", results)
     return results
 
@@ -110,8 +111,6 @@ def load_paths(group: str, planned: list[tuple[str, Path]], *, engine=None, sett
                mapping_path: Path | None = None, force: bool = False, replace=(), progress=None) -> list[dict]:  # noqa: ANN001
     """Stage → audit → publish the planned ``(extract, path)`` files of ``group`` (hr or ber), as the
     DAG does. Interrupted half-way, every load this call staged is rejected before the exception goes on."""
-    from bokslut.ingest.load import reject_load
-
     engine = _engine(engine)
     files = [{"group": group, "source": source, "path": str(path)} for source, path in planned]
     staged: list[dict] = []
@@ -119,9 +118,7 @@ def load_paths(group: str, planned: list[tuple[str, Path]], *, engine=None, sett
         staged = stage(files, settings, engine=engine, mapping_path=mapping_path, force=force, progress=progress)
         return publish(audit(staged, engine=engine, replace=replace), settings, engine=engine)
     except BaseException:
-        for item in staged:
-            if item.get("load_id") is not None:
-                reject_load(engine, item["load_id"], "Körningen avbröts innan laddningen publicerades; inget publicerades.")
+        reject_all(engine, staged)
         raise
 
 

@@ -81,7 +81,9 @@ def load_command(args: argparse.Namespace) -> int:
     else:  # one extract named: every file given is that extract
         planned = [(source, p) for p in _files(args.paths)]
     if not planned:
-        _say(f"fel: inga filer att läsa in under {', '.join(map(str, args.paths))}.")
+        from bokslut.hr.pseudonym import mask_personnummer
+
+        _say(f"fel: inga filer att läsa in under {mask_personnummer(', '.join(map(str, args.paths)))}.")
         return EXIT_INPUT
     from bokslut.flows import personal
     group = source if source in GROUPS else next(g for g, extracts in GROUPS.items() if source in extracts)

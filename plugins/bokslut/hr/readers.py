@@ -36,7 +36,7 @@ from sqlalchemy.engine import Engine
 from bokslut.hr.pseudonym import PERSONNUMMER_LIKE, current_key, mask_personnummer, safe_file_name
 from bokslut.ingest.errors import InputFileError
 from bokslut.ingest.formats import SOURCE_GROUPS, SOURCES
-from bokslut.ingest.load import INPUT_SUFFIXES, LoadResult, LoadStatus, audit_load, publish_load, stage_file
+from bokslut.ingest.load import INPUT_SUFFIXES, LoadResult, LoadStatus, stage_file
 from bokslut.warehouse.schema import load_audit, quarantine
 
 log = logging.getLogger(__name__)

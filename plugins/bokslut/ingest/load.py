@@ -82,14 +82,12 @@ def _sha256_only(path: Path) -> str:
     return digest.hexdigest()
 
 
-def recorded_name(path: Path, fmt: SourceFormat) -> str:
-    """The file name as the warehouse and messages show it: a personal-data extract's name may
-    itself hold a personnummer, so it is masked (docs/personal-data.md)."""
-    from bokslut.ingest.limits import shown_name
-
-    if not fmt.personal_data:
-        return shown_name(path)  # control characters escaped
+def recorded_name(path: Path, fmt: SourceFormat) -> str:  # noqa: ARG001 - the same rule for every source
+    """The file name as the warehouse and messages show it: control characters escaped and any
+    personnummer masked, whatever the source (an HR extract may land in the ledger folder by
+    mistake; docs/personal-data.md)."""
     from bokslut.hr.pseudonym import safe_file_name
+    from bokslut.ingest.limits import shown_name
 
     return safe_file_name(shown_name(path))
 
@@ -101,7 +99,7 @@ def _archive(path: Path, sha256: str, fmt: SourceFormat, settings: Settings) -> 
 
         name = archive_file_name(sha256, path.name)
     else:
-        name = f"{sha256[:16]}_{path.name}"
+        name = f"{sha256[:16]}_{recorded_name(path, fmt)}"
     target = settings.archive_dir / fmt.name / name
     try:
         if not target.exists():
@@ -165,7 +163,7 @@ def stage_file(
         mapping = load_mapping(fmt, mapping_path)
     except InputFileError as exc:
         sha = _sha256_only(path) if path.is_file() else ""  # never open a FIFO or a device
-        message = str(exc) if not fmt.personal_data else _masked(str(exc))
+        message = _masked(str(exc))  # a message may quote the name or line 1
         with engine.begin() as connection:
             load_id = connection.execute(
                 load_audit.insert().values(source=fmt.name, file_name=file_name, sha256=sha, status=LoadStatus.REJECTED,
@@ -222,7 +220,7 @@ def stage_file(
             if progress:
                 progress(f"{file_name}: {_n(read)} rader lästa, {_n(loaded)} laddade, {_n(errors)} fel")
     except InputFileError as exc:
-        return _reject(engine, load_id, fmt, str(exc) if not fmt.personal_data else _masked(str(exc)), read, errors)
+        return _reject(engine, load_id, fmt, _masked(str(exc)), read, errors)
     except BaseException as exc:  # interrupted (SIGTERM, Ctrl-C) or a bug: nothing staged is left behind
         interrupted = not isinstance(exc, Exception) or type(exc).__name__ in ("Interrupted", "AirflowTaskTerminated")
         reason = "Inläsningen avbröts innan den var klar" if interrupted else "Inläsningen avbröts av ett internt fel; se loggen"

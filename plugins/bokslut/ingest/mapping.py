@@ -63,6 +63,15 @@ class HeaderMapping:
                 )
             if hits:
                 found[fld.header] = hits[0]
+        fields_by_column: dict[int, list[str]] = {}
+        for header, position in found.items():
+            fields_by_column.setdefault(position, []).append(header)
+        for position, fields in sorted(fields_by_column.items()):
+            if len(fields) > 1:  # one column read as two fields: a mapping error, never a guess
+                raise InputFileError(
+                    f"Mappningen {self.name} läser kolumnen '{escape_controls(headers[position].strip())}' "
+                    f"(kolumn {position + 1}) som {' och '.join(fields)}; en kolumn kan bara vara ett fält. "
+                    "Rätta mappningsfilen.")
         missing = [f.header for f in fmt.fields if f.required and f.header not in found]
         if missing:
             if fmt.personal_data:  # a file without header has a row of personal data on line 1: never quote it
@@ -72,8 +81,10 @@ class HeaderMapping:
                 listed = ", ".join(shown) or "inga kända rubriker"
                 columns = f"Kända kolumner i filen: {listed}" + (
                     f"; {unknown} okända visas inte (rad 1 kan vara en datarad utan rubrik)" if unknown else "")
-            else:
-                columns = f"Kolumner i filen: {', '.join(escape_controls(h.strip()) for h in headers)}"
+            else:  # line 1 of a file without header is a row: mask anything like a personnummer
+                from bokslut.hr.pseudonym import mask_personnummer
+
+                columns = "Kolumner i filen: " + mask_personnummer(", ".join(escape_controls(h.strip()) for h in headers))
             raise InputFileError(
                 f"Obligatorisk kolumn saknas: {', '.join(missing)}. {columns}. (Mappning: {self.name})"
             )
@@ -86,4 +97,9 @@ def load_mapping(fmt: SourceFormat, path: Path | None = None) -> HeaderMapping:
         raise InputFileError(
             f"Mappningen {mapping.name} gäller källan '{mapping.source}', inte '{fmt.name}'."
         )
+    unknown = sorted(set(mapping.aliases) - {f.header for f in fmt.fields})
+    if unknown:  # a misspelt field would silently fall back to the default header
+        raise InputFileError(
+            f"Mappningen {mapping.name} nämner fält som {fmt.label} inte har: {', '.join(map(str, unknown))}. "
+            f"Fälten är: {', '.join(f.header for f in fmt.fields)}.")
     return mapping

@@ -117,9 +117,9 @@ def _controls(text: pd.Series) -> pd.Series:
     return pd.Series(hits, index=text.index)
 
 
-# Every spelling mask_personnummer masks has 6+ digits, at most one other character, 4+ digits:
-# RE2 (pyarrow) finds the candidate values, Python's mask decides on those few.
-_PERSONNUMMER_CANDIDATE = r"\p{Nd}{6,}[^\p{Nd}]?\p{Nd}{4,}"
+# Every spelling mask_personnummer masks has 6+ digits, at most three separators, 4+ digits (its
+# PERSONNUMMER_LIKE): RE2 (pyarrow) finds a superset of candidate values, Python's mask decides on those few.
+_PERSONNUMMER_CANDIDATE = r"\p{Nd}{6,}[^\p{Nd}]{0,3}\p{Nd}{4,}"
 
 
 def _mask_personnummer(text: pd.Series, present: pd.Series) -> tuple[pd.Series, pd.Series]:
