@@ -69,3 +69,36 @@ def test_a_stale_scheduled_template_run_is_skipped_a_manual_one_never():
     assert stale_schedule("DagRunType.SCHEDULED", cron_time, unpaused)
     assert stale_schedule("manual", cron_time, unpaused) is None
     assert stale_schedule("scheduled", cron_time, cron_time + timedelta(hours=3)) is None
+
+
+def test_two_publishes_of_one_new_partition_at_once_take_turns(engine, settings, tmp_path):
+    """Both loads publish (the later replaces the earlier); one pointer, only its rows left."""
+    import threading
+
+    from bokslut.ingest.load import publish_load, stage_file
+    from tests.ingest.ledger_files import csv_text, row
+
+    load_ids = []
+    for n in (1, 2):
+        path = tmp_path / f"jan{n}.csv"
+        path.write_text(csv_text([row("202401", "5021", f"{n}00,00")] * 3), encoding="utf-8")
+        load_ids.append(stage_file(engine, path, "ledger", settings=settings).load_id)
+    results, errors = {}, []
+
+    def publish(load_id: int) -> None:
+        try:
+            results[load_id] = publish_load(engine, load_id).status
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=publish, args=(load_id,)) for load_id in load_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == [] and set(results.values()) == {LoadStatus.PUBLISHED}
+    with engine.connect() as connection:
+        pointers = connection.execute(sa.text(
+            "SELECT load_id FROM publication WHERE source = 'ledger' AND partition = '202401'")).scalars().all()
+        left = connection.execute(sa.text("SELECT DISTINCT load_id FROM posting")).scalars().all()
+    assert len(pointers) == 1 and left == pointers

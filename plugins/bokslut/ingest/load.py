@@ -41,6 +41,7 @@ SHRINK_MIN_ROWS = 20  # ... and the published partition has at least this many r
 # A load still "laddar" after this long, or staged and never published, is abandoned.
 ABANDONED_LOADING = timedelta(hours=6)
 ABANDONED_STAGED = timedelta(hours=24)
+PUBLISH_LOCK_KEY = 0x626F6B73  # PostgreSQL advisory lock taken by every publish ("boks")
 
 
 class LoadStatus:
@@ -408,6 +409,14 @@ def audit_load(engine: Engine, load_id: int, replace: Iterable[str] = ()) -> Loa
 def publish_load(engine: Engine, load_id: int) -> LoadResult:
     """Make a staged load the published data of every partition it covers, atomically."""
     with engine.begin() as connection:
+        # Two publishes of one partition (or of one new account name) at once would both find no
+        # row and both insert; publishing is short, so they take turns: PostgreSQL through an
+        # advisory lock, SQLite by writing first (the write lock is taken before anything is read).
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK_KEY})
+        else:
+            connection.execute(load_audit.update().where(load_audit.c.load_id == load_id)
+                               .values(status=load_audit.c.status))
         result = _result(connection, load_id)
         if result.status != LoadStatus.STAGED:
             return result
