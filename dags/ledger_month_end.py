@@ -103,14 +103,17 @@ def ledger_month_end():
 
     @task
     def build_reports(batch: dict, params: dict | None = None) -> list[str]:
-        from airflow.sdk.exceptions import AirflowSkipException
+        from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
         from bokslut.flows import ledger
 
         targets = ledger.periods_to_report(batch, params.get("period") or None, params.get("forvaltning") or None)
         if not targets:
             raise AirflowSkipException("Ingen period publicerades: inga rapporter att skriva.")
-        return ledger.build_outputs(targets, batch)
+        try:
+            return ledger.build_outputs(targets, batch)
+        except ledger.NothingPublished as exc:  # an unknown förvaltning or an empty period: no retry helps
+            raise AirflowFailException(str(exc)) from None
 
     @task
     def check_rejections(batch: dict) -> None:

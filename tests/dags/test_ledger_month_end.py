@@ -90,6 +90,11 @@ def test_month_end_run_reproduces_reference_and_is_rerunnable(airflow_db, genera
     idle = _run({}, pendulum.datetime(2025, 1, 17, tz="UTC"))
     assert set(_task_states(idle).values()) == {"skipped"}
 
+    # A period never published (or an unknown förvaltning) fails the run: never all-zero reports.
+    empty = _run({"period": "202513", "forvaltning": "191"}, pendulum.datetime(2025, 1, 18, tz="UTC"))
+    assert empty.state == "failed" and _task_states(empty)["build_reports"] == "failed"
+    assert not (tmp_path / "out" / "191" / "202513").exists()
+
 
 def test_rejected_file_fails_the_run_and_keeps_published_data(airflow_db, tmp_path, monkeypatch):
     from tests.ingest.ledger_files import csv_text, row
