@@ -109,3 +109,10 @@ def test_message_texts():
 
 def test_every_task_gets_the_callback_through_the_default_args():
     assert DEFAULT_ARGS["on_failure_callback"] is parse_time_wrapper
+
+
+def test_an_unexpected_error_quoting_a_personnummer_is_masked_in_the_alert():
+    from bokslut.alerts.task_failure import error_text
+
+    text = error_text(KeyError("rad 12: 19980101-9806 saknas; även 980101+9806"))
+    assert "9806" not in text and "(personnummer dolt)" in text
