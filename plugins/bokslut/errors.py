@@ -27,16 +27,12 @@ import errno
 import signal
 from pathlib import Path
 
+from bokslut.problems import EnvironmentProblem, Interrupted
+
+__all__ = ["EnvironmentProblem", "Interrupted", "explain", "install_signal_handlers", "os_reason"]
+
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 ERROR_LOG = Path("logs") / "bokslut-errors.log"  # under BOKSLUT_DATA_DIR
-
-
-class Interrupted(Exception):
-    """The process was asked to stop (SIGTERM or Ctrl-C) in the middle of its work."""
-
-
-class EnvironmentProblem(Exception):
-    """Something outside the program must be fixed (exit 3); the message is Swedish and complete."""
 
 
 def _on_sigterm(signum, frame) -> None:  # noqa: ANN001 - signal handler signature

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from bokslut.errors import EnvironmentProblem
+from bokslut.problems import EnvironmentProblem
 
 # The source checkout (dags/, include/, expectations/); an image that installs the package
 # elsewhere sets BOKSLUT_PROJECT_ROOT.

@@ -1,5 +1,6 @@
-"""Keep strings from input files from turning into spreadsheet formulas (formula injection), and
-keep control characters out of the warehouse and out of every message a person reads."""
+"""Keep strings from input files from turning into spreadsheet formulas (formula injection), keep
+control characters out of the warehouse and out of every message a person reads, and mask anything
+like a personnummer in text that people read (the lowest layer: ingest, flows and alerts use it)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,19 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CONTROL_CLASS = "[\\x00-\\x1f\\x7f-\\x9f\u2028\u2029]"
 CONTROL_CHARS = re.compile(CONTROL_CLASS)
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+MASK = "(personnummer dolt)"
+# Anything that could be a personnummer inside free text or a file name: six or more digits, at
+# most three separator characters (hyphen, plus, whitespace, a dash or minus sign: "980101-9806",
+# "980101 - 9806") and four or more digits, so every spelling with or without century, and any
+# run of ten or more digits. Over-masking a long number is accepted; a personnummer glued to
+# other digits (``20241231198001019806``) is masked too.
+PERSONNUMMER_LIKE = re.compile(r"\d{6,}[-+\s\u2010-\u2015\u2212]{0,3}\d{4,}")
+
+
+def mask_personnummer(text: str) -> str:
+    """``text`` with anything that looks like a personnummer replaced by ``(personnummer dolt)``."""
+    return PERSONNUMMER_LIKE.sub(MASK, text)
 
 
 def escape_controls(text: str) -> str:

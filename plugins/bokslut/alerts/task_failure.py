@@ -120,7 +120,7 @@ def error_text(exception: object) -> str:
             text = message
         else:
             text = f"Oväntat fel ({type(exception).__name__})" + (f": {message}" if message else "")
-    from bokslut.hr.pseudonym import mask_personnummer
+    from bokslut.textsafety import mask_personnummer
 
     text = mask_personnummer(text.strip()) or "okänt fel"  # an unexpected error may quote a row: never a personnummer
     return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"

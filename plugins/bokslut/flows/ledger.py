@@ -53,7 +53,7 @@ def _kr(ore: int | None) -> str:
 
 
 def masked_path(path: str) -> str:
-    from bokslut.hr.pseudonym import mask_personnummer
+    from bokslut.textsafety import mask_personnummer
     from bokslut.textsafety import escape_controls
 
     return mask_personnummer(escape_controls(str(path)))

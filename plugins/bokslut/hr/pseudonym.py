@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 
 from bokslut.ingest.errors import InputFileError
+from bokslut.textsafety import MASK, PERSONNUMMER_LIKE, mask_personnummer  # noqa: F401 - re-exported
 
 KEY_ENV = "BOKSLUT_PSEUDONYM_KEY"
 # The name holds "secret", one of Airflow's sensitive words (DEFAULT_SENSITIVE_FIELDS): the UI, the
@@ -34,15 +35,8 @@ AIRFLOW_VARIABLE = "bokslut_pseudonym_secret"
 # The old name: Airflow shows its value in clear, so it is refused, never read.
 LEGACY_AIRFLOW_VARIABLE = "bokslut_pseudonym_key"
 MIN_KEY_LENGTH = 32
-MASK = "(personnummer dolt)"
 
 _SPELLING = re.compile(r"(?:(?P<century>\d{2})(?P<long>\d{6})-?|(?P<short>\d{6})(?P<sep>[-+]))(?P<serial>\d{4})")
-# Anything that could be a personnummer inside free text or a file name: six or more digits, at
-# most three separator characters (hyphen, plus, whitespace, a dash or minus sign: "980101-9806",
-# "980101 - 9806") and four or more digits, so every spelling with or without century, and any
-# run of ten or more digits. Over-masking a long number is accepted; a personnummer glued to
-# other digits (``20241231198001019806``) is masked too.
-PERSONNUMMER_LIKE = re.compile(r"\d{6,}[-+\s\u2010-\u2015\u2212]{0,3}\d{4,}")
 
 _configured_key: str | None = None  # set by configure_from_airflow(); the environment wins
 
@@ -105,11 +99,6 @@ def spellings(normalised: str) -> tuple[str, ...]:
     """Every way ``YYYYMMDDNNNN`` can be written (the personal-data test greps for all of them)."""
     long, short, serial = normalised[:8], normalised[2:8], normalised[8:]
     return (f"{long}-{serial}", f"{long}{serial}", f"{short}-{serial}", f"{short}+{serial}", f"{short}{serial}")
-
-
-def mask_personnummer(text: str) -> str:
-    """``text`` with anything that looks like a personnummer replaced by ``(personnummer dolt)``."""
-    return PERSONNUMMER_LIKE.sub(MASK, text)
 
 
 def safe_file_name(name: str) -> str:

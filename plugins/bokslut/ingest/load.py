@@ -27,6 +27,7 @@ from bokslut.ingest.formats import SOURCES, SourceFormat
 from bokslut.ingest.mapping import load_mapping
 from bokslut.ingest.read import RowIssue, inspect_file, iter_chunks
 from bokslut.ingest.validate import check_chunk
+from bokslut.problems import EnvironmentProblem, Interrupted
 from bokslut.settings import Settings, get_settings
 from bokslut.warehouse.bulk import bulk_insert
 from bokslut.warehouse.reference_data import ensure_periods
@@ -112,7 +113,7 @@ def _archive(path: Path, sha256: str, fmt: SourceFormat, settings: Settings) -> 
             finally:
                 tmp.unlink(missing_ok=True)  # never leave half a copy behind (e.g. disk full)
     except OSError as exc:
-        from bokslut.errors import EnvironmentProblem, os_reason
+        from bokslut.errors import os_reason
 
         raise EnvironmentProblem(
             f"Originalfilen kunde inte arkiveras i arkivmappen {settings.archive_dir} ({os_reason(exc)}); "
@@ -223,7 +224,8 @@ def stage_file(
     except InputFileError as exc:
         return _reject(engine, load_id, fmt, _masked(str(exc)), read, errors)
     except BaseException as exc:  # interrupted (SIGTERM, Ctrl-C) or a bug: nothing staged is left behind
-        interrupted = not isinstance(exc, Exception) or type(exc).__name__ in ("Interrupted", "AirflowTaskTerminated")
+        interrupted = not isinstance(exc, Exception) or isinstance(exc, Interrupted) \
+            or type(exc).__name__ == "AirflowTaskTerminated"  # Airflow's, not imported here
         reason = "Inläsningen avbröts innan den var klar" if interrupted else "Inläsningen avbröts av ett internt fel; se loggen"
         _reject(engine, load_id, fmt, f"{reason}; inget publicerades.", read, errors)
         raise
@@ -243,7 +245,7 @@ def stage_file(
 
 
 def _masked(text: str) -> str:
-    from bokslut.hr.pseudonym import mask_personnummer
+    from bokslut.textsafety import mask_personnummer
 
     return mask_personnummer(text)
 

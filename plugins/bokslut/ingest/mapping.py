@@ -82,7 +82,7 @@ class HeaderMapping:
                 columns = f"Kända kolumner i filen: {listed}" + (
                     f"; {unknown} okända visas inte (rad 1 kan vara en datarad utan rubrik)" if unknown else "")
             else:  # line 1 of a file without header is a row: mask anything like a personnummer
-                from bokslut.hr.pseudonym import mask_personnummer
+                from bokslut.textsafety import mask_personnummer
 
                 columns = "Kolumner i filen: " + mask_personnummer(", ".join(escape_controls(h.strip()) for h in headers))
             raise InputFileError(

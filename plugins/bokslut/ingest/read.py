@@ -374,7 +374,7 @@ def _iter_csv(
 def _shown_row(text: str) -> str:
     """The raw text of a row that could not be split, as quarantine may show it: anything like a
     personnummer masked (the ledger's free text may hold one), control characters escaped."""
-    from bokslut.hr.pseudonym import mask_personnummer
+    from bokslut.textsafety import mask_personnummer
 
     return escape_controls(mask_personnummer(text[:1000])[:200])
 

@@ -45,7 +45,7 @@ def _shown(fld: Field, value: object, personal: bool) -> str:
         return MASKED.get(fld.kind, MASKED_DEFAULT)
     text = str(value)[:200]
     if personal or fld.kind == "text":
-        from bokslut.hr.pseudonym import mask_personnummer
+        from bokslut.textsafety import mask_personnummer
 
         text = mask_personnummer(text)
     return escape_controls(text)
@@ -124,7 +124,7 @@ _PERSONNUMMER_CANDIDATE = r"\p{Nd}{6,}[^\p{Nd}]{0,3}\p{Nd}{4,}"
 
 def _mask_personnummer(text: pd.Series, present: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Free text with anything like a personnummer masked; (text, mask of the changed values)."""
-    from bokslut.hr.pseudonym import mask_personnummer
+    from bokslut.textsafety import mask_personnummer
 
     candidate = pc.match_substring_regex(_arrow(text), _PERSONNUMMER_CANDIDATE).to_numpy(zero_copy_only=False)
     candidate &= present.to_numpy()

@@ -28,7 +28,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
 
-from bokslut.errors import EnvironmentProblem
+from bokslut.problems import EnvironmentProblem
 from bokslut.settings import get_settings
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
