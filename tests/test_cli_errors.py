@@ -510,9 +510,9 @@ def big_ledger(tmp_path_factory) -> Path:
 def test_sigterm_mid_load_cleans_up(big_ledger, tmp_path, files):
     """Killed while staging a file, or after earlier files of the same call were staged: nothing
     stays staged, nothing is published."""
-    env = _cli_env(tmp_path)
+    env = {**_cli_env(tmp_path), "BOKSLUT_CHUNK_ROWS": "1000"}  # many small chunks: staging takes a while
     target = big_ledger
-    if files == "several":  # two whole files staged, the third one being read when the signal comes
+    if files == "several":  # two whole files staged, a later one being read when the signal comes
         target = big_ledger.parent
     proc = subprocess.Popen([str(BOKSLUT), "load", "ledger", str(target)], env=env,
                             stderr=subprocess.PIPE, text=True)
@@ -520,15 +520,16 @@ def test_sigterm_mid_load_cleans_up(big_ledger, tmp_path, files):
     deadline = time.monotonic() + 120
     wanted = "status = 'laddar'" if files == "one" else "status = 'laddad'"
     needed = 1 if files == "one" else 2
-    while time.monotonic() < deadline and proc.poll() is None:  # wait until rows are being staged
+    seen = False
+    while not seen and time.monotonic() < deadline and proc.poll() is None:  # wait until rows are being staged
         try:
             with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
-                if c.execute(f"SELECT COUNT(*) FROM load_audit WHERE {wanted}").fetchone()[0] >= needed:
-                    break
+                seen = c.execute(f"SELECT COUNT(*) FROM load_audit WHERE {wanted}").fetchone()[0] >= needed
         except sqlite3.Error:
             pass
-        time.sleep(0.2)
-    time.sleep(2)
+        time.sleep(0.1)
+    assert seen and proc.poll() is None, "the load ended before it could be interrupted"
+    time.sleep(0.3)
     proc.send_signal(signal.SIGTERM)
     err = proc.communicate(timeout=120)[1]
     assert proc.returncode == EXIT_INTERRUPTED, err
