@@ -19,25 +19,24 @@ month) and registrations before contacts; within a source, files load in name or
 
 No message, log line, audit or quarantine row of these sources shows a personnummer, not even
 one in a file name (``docs/personal-data.md``): names are shown through
-:func:`~bokslut.hr.pseudonym.safe_file_name`, and :func:`stage_extract` masks what the generic
-loader recorded.
+:func:`~bokslut.hr.pseudonym.safe_file_name` here, and the generic loader masks every name,
+message and quarantine value it records (``ingest.limits.shown_name``, ``ingest.validate``).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bokslut.hr.pseudonym import PERSONNUMMER_LIKE, current_key, mask_personnummer, safe_file_name
+from bokslut.hr.pseudonym import current_key, mask_personnummer, safe_file_name
 from bokslut.ingest.errors import InputFileError
 from bokslut.ingest.formats import SOURCE_GROUPS, SOURCES
 from bokslut.ingest.load import INPUT_SUFFIXES, LoadResult, LoadStatus, stage_file
-from bokslut.warehouse.schema import load_audit, quarantine
+from bokslut.warehouse.schema import quarantine
 
 log = logging.getLogger(__name__)
 
@@ -101,39 +100,14 @@ def hide_raw_rows(engine: Engine, load_id: int | None) -> None:
         )
 
 
-def mask_recorded(engine: Engine, load_id: int | None) -> None:
-    """Mask personnummer in what the generic loader recorded for ``load_id``: the file name and
-    message of its audit row (a reader's message names the file), and the file name, value and
-    reason of its quarantine rows. Belt and braces: the loader should not write them at all."""
-    if load_id is None:
-        return
-    with engine.begin() as connection:
-        row = connection.execute(sa.select(load_audit.c.file_name, load_audit.c.message)
-                                 .where(load_audit.c.load_id == load_id)).one()
-        masked = {k: mask_personnummer(v) for k, v in row._mapping.items() if v and PERSONNUMMER_LIKE.search(v)}
-        if masked:
-            connection.execute(load_audit.update().where(load_audit.c.load_id == load_id).values(**masked))
-        for column in (quarantine.c.file_name, quarantine.c.value, quarantine.c.reason):
-            for text in connection.execute(sa.select(column).where(quarantine.c.load_id == load_id).distinct()).scalars():
-                if text and PERSONNUMMER_LIKE.search(text):
-                    connection.execute(quarantine.update()
-                                       .where(quarantine.c.load_id == load_id, column == text)
-                                       .values({column: mask_personnummer(text)}))
-
-
 def stage_extract(engine: Engine, path: Path, source: str, **options: object) -> LoadResult:
-    """``stage_file`` for a personal-data source: refuses to start without the key, hides raw rows,
-    masks personnummer in progress lines, the audit row and the quarantine."""
+    """``stage_file`` for a personal-data source: refuses to start without the key, hides raw rows.
+    The loader itself masks personnummer in the file name, messages and quarantine (for every source)."""
     if source not in PERSONAL_SOURCES:
         raise InputFileError(f"'{source}' är ingen HR- eller BER-källa.")
     current_key()  # no key, no reading: the Swedish error names the variable to set
-    progress = options.get("progress")
-    if callable(progress):
-        options["progress"] = lambda message: progress(mask_personnummer(message))
     result = stage_file(engine, Path(path), source, **options)
     hide_raw_rows(engine, result.load_id)
-    mask_recorded(engine, result.load_id)
-    result = replace(result, file_name=safe_file_name(result.file_name), message=mask_personnummer(result.message))
     if engine.dialect.name == "postgresql" and result.status == LoadStatus.STAGED:
         with engine.begin() as connection:  # fresh statistics: the suites' joins plan on real row counts
             connection.execute(sa.text(f"ANALYZE {SOURCES[source].table.name}"))
@@ -171,4 +145,4 @@ def mask_landing_name(path: Path) -> Path:
 
 
 __all__ = ["GROUPS", "PERSONAL_SOURCES", "SOURCES", "classify", "plan", "stage_extract",
-           "hide_raw_rows", "mask_recorded", "mask_landing_name"]
+           "hide_raw_rows", "mask_landing_name"]

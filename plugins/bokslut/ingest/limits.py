@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from bokslut.ingest.errors import InputFileError
-from bokslut.textsafety import CONTROL_CHARS, escape_controls
+from bokslut.textsafety import CONTROL_CHARS, escape_controls, mask_personnummer
 
 # --- the file itself --------------------------------------------------------------------------------
 MAX_NAME_BYTES = 255  # the longest name ext4, XFS, NTFS and SMB shares allow (UTF-8 bytes)
@@ -36,8 +36,10 @@ _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3})?(\d+)?(?::([
 
 
 def shown_name(path: Path | str) -> str:
-    """A file name as a message may show it: control characters escaped."""
-    return escape_controls(Path(path).name)
+    """A file name as a message or the warehouse may show it, whatever the source: control
+    characters escaped and anything like a personnummer masked (an HR extract's name may hold one,
+    and it may land in the ledger folder by mistake; docs/personal-data.md)."""
+    return mask_personnummer(escape_controls(Path(path).name))
 
 
 def check_input_file(path: Path) -> os.stat_result:

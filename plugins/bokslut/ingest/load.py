@@ -24,11 +24,13 @@ from sqlalchemy.engine import Engine
 
 from bokslut.ingest.errors import InputFileError
 from bokslut.ingest.formats import SOURCES, SourceFormat
+from bokslut.ingest.limits import shown_name
 from bokslut.ingest.mapping import load_mapping
 from bokslut.ingest.read import RowIssue, inspect_file, iter_chunks
 from bokslut.ingest.validate import check_chunk
 from bokslut.problems import EnvironmentProblem, Interrupted
 from bokslut.settings import Settings, get_settings
+from bokslut.textsafety import mask_personnummer
 from bokslut.warehouse.bulk import bulk_insert
 from bokslut.warehouse.reference_data import ensure_periods
 from bokslut.warehouse.schema import account, load_audit, publication, quarantine
@@ -84,16 +86,6 @@ def _sha256_only(path: Path) -> str:
     return digest.hexdigest()
 
 
-def recorded_name(path: Path, fmt: SourceFormat) -> str:  # noqa: ARG001 - the same rule for every source
-    """The file name as the warehouse and messages show it: control characters escaped and any
-    personnummer masked, whatever the source (an HR extract may land in the ledger folder by
-    mistake; docs/personal-data.md)."""
-    from bokslut.hr.pseudonym import safe_file_name
-    from bokslut.ingest.limits import shown_name
-
-    return safe_file_name(shown_name(path))
-
-
 def _archive(path: Path, sha256: str, fmt: SourceFormat, settings: Settings) -> Path:
     # Personal-data originals are archived under their hash alone: the name may hold a personnummer.
     if fmt.personal_data:
@@ -101,7 +93,7 @@ def _archive(path: Path, sha256: str, fmt: SourceFormat, settings: Settings) -> 
 
         name = archive_file_name(sha256, path.name)
     else:
-        name = f"{sha256[:16]}_{recorded_name(path, fmt)}"
+        name = f"{sha256[:16]}_{shown_name(path)}"
     target = settings.archive_dir / fmt.name / name
     try:
         if not target.exists():
@@ -158,14 +150,14 @@ def stage_file(
     settings = settings or get_settings()
     fmt = SOURCES[source]
     path = Path(path)
-    file_name = recorded_name(path, fmt)
+    file_name = shown_name(path)  # masked and escaped, for every source
     started = _now()
     try:
         facts = inspect_file(path)
         mapping = load_mapping(fmt, mapping_path)
     except InputFileError as exc:
         sha = _sha256_only(path) if path.is_file() else ""  # never open a FIFO or a device
-        message = _masked(str(exc))  # a message may quote the name or line 1
+        message = mask_personnummer(str(exc))  # a message may quote line 1 of the file
         with engine.begin() as connection:
             load_id = connection.execute(
                 load_audit.insert().values(source=fmt.name, file_name=file_name, sha256=sha, status=LoadStatus.REJECTED,
@@ -222,7 +214,7 @@ def stage_file(
             if progress:
                 progress(f"{file_name}: {_n(read)} rader lästa, {_n(loaded)} laddade, {_n(errors)} fel")
     except InputFileError as exc:
-        return _reject(engine, load_id, fmt, _masked(str(exc)), read, errors)
+        return _reject(engine, load_id, fmt, mask_personnummer(str(exc)), read, errors)
     except BaseException as exc:  # interrupted (SIGTERM, Ctrl-C) or a bug: nothing staged is left behind
         interrupted = not isinstance(exc, Exception) or isinstance(exc, Interrupted) \
             or type(exc).__name__ == "AirflowTaskTerminated"  # Airflow's, not imported here
@@ -242,12 +234,6 @@ def stage_file(
                 rows_quarantined=warnings, partitions=",".join(sorted(partitions)), message=message,
                 details=json.dumps({"kontonamn": {k: [p, n] for k, (p, n) in names.items()}}, ensure_ascii=False))
         return _result(connection, load_id)
-
-
-def _masked(text: str) -> str:
-    from bokslut.textsafety import mask_personnummer
-
-    return mask_personnummer(text)
 
 
 def _owner() -> dict[str, object]:
