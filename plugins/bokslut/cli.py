@@ -88,16 +88,8 @@ def _load(args: argparse.Namespace) -> int:
 
     batch = ledger.load_paths(args.paths, args.source, mapping_path=args.mapping, force=args.force,
                               replace=args.replace, progress=_say)
-    for item in batch["files"]:
-        partitions = f" [{', '.join(item['partitions'])}]" if item["partitions"] else ""
-        _say(f"{item['file_name']}: {item['status']} – {item['message']}{partitions}")
-    rejected = [item for item in batch["files"] if item["status"] == "avvisad"]
-    if rejected:
-        first = rejected[0]
-        more = f" (och {len(rejected) - 1} fil(er) till)" if len(rejected) > 1 else ""
-        _say(f"fel: {first['file_name']}: {first['message']}{more} Publicerade data i filernas perioder är oförändrade.")
-        return EXIT_INPUT
-    return EXIT_OK
+    rejected = ledger.say_outcome(batch["files"], _say, "Publicerade data i filernas perioder är oförändrade.")
+    return EXIT_INPUT if rejected else EXIT_OK
 
 
 def _report(args: argparse.Namespace) -> int:

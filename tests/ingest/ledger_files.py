@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 HEADER = ["Förvaltning", "Period", "Konto", "Kontonamn", "Ansvar", "Verksamhet", "Projekt", "Motpart",
           "Anslag", "Vertyp", "Vernr", "Datum", "Text", "Belopp"]
@@ -21,3 +22,20 @@ def csv_text(rows: list[list[str]], header: list[str] = HEADER, sep: str = ";") 
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+def write(folder: Path, name: str, data: str | bytes, encoding: str = "utf-8") -> Path:
+    """``data`` as the file ``folder/name`` (text in ``encoding``, or the bytes as they are)."""
+    path = folder / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode(encoding))
+    return path
+
+
+def publish_january(engine, settings, folder: Path) -> None:  # noqa: ANN001
+    """Publish a small January (1 000,00 on 5021, −400,00 on 3511): the data bad files must not touch."""
+    from bokslut.ingest.load import LoadStatus
+    from tests.loading import load_file
+
+    path = write(folder, "jan.csv", csv_text([row("202401", belopp="1 000,00"), row("202401", "3511", "-400,00")]))
+    result = load_file(engine, path, "ledger", settings=settings)
+    assert result.status == LoadStatus.PUBLISHED, result.message

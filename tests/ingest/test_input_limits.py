@@ -19,14 +19,8 @@ from bokslut.ingest.load import LoadStatus
 from bokslut.ingest.read import inspect_file
 from bokslut.money import MAX_AMOUNT_ORE, AmountError, parse_amount_ore
 from bokslut.warehouse.schema import posting, quarantine
-from tests.ingest.ledger_files import HEADER, csv_text, row
+from tests.ingest.ledger_files import HEADER, csv_text, publish_january, row, write
 from tests.loading import load_file
-
-
-def write(tmp_path: Path, name: str, data: str | bytes, encoding: str = "utf-8") -> Path:
-    path = tmp_path / name
-    path.write_bytes(data if isinstance(data, bytes) else data.encode(encoding))
-    return path
 
 
 def postings(engine) -> list[tuple]:
@@ -45,9 +39,7 @@ def quarantined(engine, load_id: int) -> list[tuple]:
 @pytest.fixture
 def published(engine, settings, tmp_path):
     """January already published: every bad file below must leave these rows exactly as they are."""
-    path = write(tmp_path, "jan.csv", csv_text([row("202401", belopp="1 000,00"), row("202401", "3511", "-400,00")]))
-    result = load_file(engine, path, "ledger", settings=settings)
-    assert result.status == LoadStatus.PUBLISHED, result.message
+    publish_january(engine, settings, tmp_path)
     return postings(engine)
 
 

@@ -12,7 +12,7 @@ from bokslut.ingest.load import LoadStatus
 from tests.loading import load_file
 from bokslut.settings import MAPPINGS_DIR
 from bokslut.warehouse.schema import account, load_audit, posting, publication, quarantine
-from tests.ingest.ledger_files import HEADER, csv_text, row
+from tests.ingest.ledger_files import HEADER, csv_text, publish_january, row, write
 
 
 def published_total(engine, period: int | None = None) -> dict[int, int]:
@@ -24,12 +24,6 @@ def published_total(engine, period: int | None = None) -> dict[int, int]:
         return {int(k): int(v) for k, v in c.execute(sql)}
 
 
-def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding))
-    return path
-
-
 def quarantined(engine, load_id: int) -> list:
     with engine.connect() as c:
         return c.execute(sa.select(quarantine).where(quarantine.c.load_id == load_id).order_by(quarantine.c.id)).all()
@@ -38,9 +32,7 @@ def quarantined(engine, load_id: int) -> list:
 @pytest.fixture
 def published_january(engine, settings, tmp_path):
     """A period already published, which bad files must not touch."""
-    path = write(tmp_path, "jan.csv", csv_text([row("202401", belopp="1 000,00"), row("202401", "3511", "-400,00")]))
-    result = load_file(engine, path, "ledger", settings=settings)
-    assert result.status == LoadStatus.PUBLISHED, result.message
+    publish_january(engine, settings, tmp_path)
     return published_total(engine)
 
 

@@ -9,3 +9,14 @@
 There is no second path to publish: ``bokslut load`` runs the same functions, in the same order,
 as the DAGs' tasks.
 """
+
+from __future__ import annotations
+
+
+def engine_or_ready(engine=None):  # noqa: ANN001, ANN201 - a SQLAlchemy Engine
+    """The engine a step was given (tests, the CLI's own), else the warehouse's at schema head."""
+    if engine is not None:
+        return engine
+    from bokslut.warehouse.db import ready_engine
+
+    return ready_engine()

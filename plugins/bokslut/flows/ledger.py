@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
 
+from bokslut.flows import engine_or_ready as _engine
 from bokslut.ingest.load import INPUT_SUFFIXES, LoadStatus
 from bokslut.settings import Settings, get_settings
 
@@ -36,14 +37,6 @@ HANDLED_DIR, REJECTED_DIR = "behandlade", "avvisade"
 
 class NothingPublished(ValueError):
     """A report was asked for data the warehouse does not hold (Swedish message)."""
-
-
-def _engine(engine=None):  # noqa: ANN001, ANN202 - SQLAlchemy Engine
-    if engine is not None:
-        return engine
-    from bokslut.warehouse.db import ready_engine
-
-    return ready_engine()
 
 
 def _kr(ore: int | None) -> str:
@@ -410,6 +403,20 @@ def build_outputs(targets: list[tuple[str, int]], batch: dict | None = None, *, 
     return written
 
 
+def say_outcome(files: list[dict], say: Callable[[str], None], unchanged: str) -> bool:
+    """The command line's account of a load: a line per file, then, when a file was rejected, the
+    one ``fel:`` line (the first rejection; ``unchanged`` says what stayed as it was). True when
+    something was rejected."""
+    for item in files:
+        partitions = f" [{', '.join(item['partitions'])}]" if item["partitions"] else ""
+        say(f"{item['file_name']}: {item['status']} – {item['message']}{partitions}")
+    rejected = [item for item in files if item["status"] == LoadStatus.REJECTED]
+    if rejected:
+        more = f" (och {len(rejected) - 1} fil(er) till)" if len(rejected) > 1 else ""
+        say(f"fel: {rejected[0]['file_name']}: {rejected[0]['message']}{more} {unchanged}")
+    return bool(rejected)
+
+
 def rejection_summary(batch: dict) -> str | None:
     """A Swedish summary of the rejected files, or None when every file was accepted."""
     rejected = [item for item in batch["files"] if item["status"] == LoadStatus.REJECTED]
@@ -420,5 +427,6 @@ def rejection_summary(batch: dict) -> str | None:
 
 
 __all__ = ["NothingPublished", "discover_files", "stage", "reject_all", "audit", "control", "publish", "load_paths",
+           "say_outcome",
            "published_partitions", "periods_to_report", "require_published", "build_outputs", "rejection_summary",
            "move_handled"]

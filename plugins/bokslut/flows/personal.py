@@ -20,7 +20,8 @@ from pathlib import Path
 
 from bokslut.hr.readers import GROUPS, plan
 from bokslut.ingest.load import LoadStatus
-from bokslut.flows.ledger import masked_path, log_verdict, move_handled, reject_all
+from bokslut.flows import engine_or_ready as _engine
+from bokslut.flows.ledger import log_verdict, masked_path, move_handled, reject_all
 from bokslut.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -40,14 +41,6 @@ def discover(group: str, settings: Settings | None = None, paths: list[str] | No
         found.append({"group": group, "source": source, "path": str(path)})
     log.info("Utfall discover: %d nya filer.", len(found))
     return found
-
-
-def _engine(engine=None):  # noqa: ANN001, ANN202 - SQLAlchemy Engine
-    if engine is not None:
-        return engine
-    from bokslut.warehouse.db import ready_engine
-
-    return ready_engine()
 
 
 def stage(files: list[dict[str, str]], settings: Settings | None = None, *, engine=None,  # noqa: ANN001

@@ -86,19 +86,13 @@ def load_command(args: argparse.Namespace) -> int:
         _say(f"fel: inga filer att läsa in under {mask_personnummer(', '.join(map(str, args.paths)))}.")
         return EXIT_INPUT
     from bokslut.flows import personal
+    from bokslut.flows.ledger import say_outcome
+
     group = source if source in GROUPS else next(g for g, extracts in GROUPS.items() if source in extracts)
     results = personal.load_paths(group, planned, mapping_path=mapping, force=getattr(args, "force", False),
                                   replace=getattr(args, "replace", ()), progress=_say)
-    for result in results:
-        partitions = f" [{', '.join(result['partitions'])}]" if result["partitions"] else ""
-        _say(f"{result['file_name']}: {result['status']} – {result['message']}{partitions}")
-    rejected = [r for r in results if r["status"] == "avvisad"]
-    if rejected:
-        first = rejected[0]
-        more = f" (och {len(rejected) - 1} fil(er) till)" if len(rejected) > 1 else ""
-        _say(f"fel: {first['file_name']}: {first['message']}{more} Publicerade månader är oförändrade.")
-        return EXIT_INPUT
-    return EXIT_OK
+    rejected = say_outcome(results, _say, "Publicerade månader är oförändrade.")
+    return EXIT_INPUT if rejected else EXIT_OK
 
 
 def _files(paths: list[Path]) -> list[Path]:
@@ -122,24 +116,17 @@ def _write_text(output: Path | None, write) -> None:  # noqa: ANN001 - a writer 
     _say(f"Skrev {output}")
 
 
-def _require_snapshots(engine, source: str, label: str, forvaltning: str, months: list[int],  # noqa: ANN001
+def _require_snapshots(engine, source: str, label: str, forvaltning: str, first: int, last: int,  # noqa: ANN001
                        span: str = "") -> None:
-    """An unknown förvaltning or a year without any published extract is an error, never empty figures."""
+    """An unknown förvaltning, or no published extract in months ``first``–``last`` (YYYYMM), is an
+    error, never a set of empty figures."""
     from bokslut.hr.readers import published_partitions
 
-    published = set(published_partitions(engine, [source]).get(source, []))
-    if not any(f"{forvaltning}:{m}" in published for m in months):
-        raise ValueError(f"Förvaltning {forvaltning} har inga publicerade {label} för {span}{months[0]}–{months[-1]}"
+    months = (int(p.split(":")[1]) for p in published_partitions(engine, [source]).get(source, [])
+              if p.split(":")[0] == forvaltning)
+    if not any(first <= month <= last for month in months):
+        raise ValueError(f"Förvaltning {forvaltning} har inga publicerade {label} för {span}{first}–{last}"
                          f"{')' if span else ''}: kontrollera förvaltningskoden eller läs in uttagen först.")
-
-
-def _months(first: int, count: int) -> list[int]:
-    year, month = divmod(first, 100)
-    out = []
-    for _ in range(count):
-        out.append(year * 100 + month)
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
 
 
 def nyckeltal_command(args: argparse.Namespace) -> int:
@@ -151,7 +138,7 @@ def nyckeltal_command(args: argparse.Namespace) -> int:
     engine = reader_engine()
     # the figures use the latest snapshot up to the period: last December's counts for an early tertial
     _require_snapshots(engine, "hr_anstallning", "LISA-uttag (anställningar)", args.forvaltning,
-                       _months((args.year - 1) * 100 + 12, months + 1))
+                       (args.year - 1) * 100 + 12, args.year * 100 + months)
     figures = key_figures(engine, args.forvaltning, args.year, months)
     for note in figures.notes:
         _say(f"obs: {note}")
@@ -171,7 +158,7 @@ def kaa_command(args: argparse.Namespace) -> int:
 
     engine = reader_engine()
     _require_snapshots(engine, "ber_registrering", "BER-uttag (KAA-registreringar)", args.forvaltning,
-                       _months((args.year - 1) * 100 + 12, 12), span=f"statistikåret {args.year} (")  # Dec–Nov
+                       (args.year - 1) * 100 + 12, args.year * 100 + 11, span=f"statistikåret {args.year} (")  # Dec–Nov
     stats = kaa_statistics(engine, args.year, args.forvaltning)
     for note in stats.notes:
         _say(f"obs: {note}")
