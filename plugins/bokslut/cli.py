@@ -204,12 +204,33 @@ COMMANDS = {"load": _load, "report": _report, "controls": _controls, "demo-data"
             "templates": _templates, "nyckeltal": _hr_command, "kaa": _hr_command}
 
 
+# Commands that reach Airflow's hooks (alert channels, delivery mail, the pseudonym Variable).
+AIRFLOW_COMMANDS = frozenset({"load", "templates"})
+
+
+def _airflow_logs_to_stderr() -> None:
+    """Importing Airflow points the root logger at stdout, and the alert and delivery channels
+    import it half-way through a command; stdout is for a command's data and stderr for what it
+    says, so Airflow is imported first and its console handler moved to stderr, at WARNING: the
+    command's own progress is its Swedish lines, the INFO records are for task logs."""
+    import logging
+
+    import airflow  # noqa: F401 - configures logging once, on import
+
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler) and getattr(handler, "stream", None) is sys.stdout:
+            handler.setStream(sys.stderr)
+            handler.setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from bokslut.errors import explain, install_signal_handlers
 
     install_signal_handlers()  # SIGTERM ends a load like Ctrl-C: staged rows are cleaned up
     try:
+        if args.command in AIRFLOW_COMMANDS:
+            _airflow_logs_to_stderr()
         return COMMANDS[args.command](args)
     except BaseException as exc:  # noqa: BLE001 - every failure ends as one Swedish line
         if isinstance(exc, SystemExit):
