@@ -1,15 +1,18 @@
-"""Balansräkning and Resultaträkning: account hierarchy (4 → 3 → 2 digits) under layout sections."""
+"""Balansräkning and Resultaträkning: account hierarchy (4 → 3 → 2 digits) under layout sections.
+
+The year's layout (``reports.layouts``) gives the section and total labels, which 2-digit groups
+each section holds and which account levels are printed: the 2024 package prints accounts, 3- and
+2-digit groups (``print_levels: [4, 3, 2]``, the default), the 2020 package only 2-digit groups.
+Sums never depend on what is printed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
-
-import yaml
 
 from bokslut.reports.figures import REPORT_COLUMNS, LedgerFigures
+from bokslut.reports.layouts import LayoutError, load_layout
 from bokslut.reports.model import Column, Report, ReportRow
-from bokslut.settings import LAYOUTS_DIR
 
 ACCOUNT_COLUMNS = [
     Column("level", "Nivå", "int"),
@@ -19,9 +22,23 @@ ACCOUNT_COLUMNS = [
 CLASS_HEADINGS = {"externt": "Externt", "stadens_bolag": "Stadens bolag", "internt": "Internt"}
 
 
-@cache
-def load_layout(key: str) -> dict:
-    return yaml.safe_load((LAYOUTS_DIR / f"{key}.yaml").read_text(encoding="utf-8"))
+ACCOUNT_LEVELS = (4, 3, 2)
+
+
+def _checked(layout: dict) -> dict:
+    """The rows this module reads, or a Swedish LayoutError naming the report, version and row."""
+    where = f"Layouten för {layout['title']} (version {layout['version']})"
+    for number, row in enumerate(layout["rows"], start=1):
+        is_total = isinstance(row.get("total"), str)
+        is_section = isinstance(row.get("section"), str) and isinstance(row.get("groups"), list) \
+            and all(isinstance(g, int) and 10 <= g <= 99 for g in row["groups"])
+        if not (is_total or is_section):
+            raise LayoutError(f"{where}, rad {number}: ange antingen total: <rubrik> eller "
+                              f"section: <rubrik> med groups: [tvåsiffriga kontogrupper].")
+    levels = layout.get("print_levels", list(ACCOUNT_LEVELS))
+    if not isinstance(levels, list) or not set(levels) <= set(ACCOUNT_LEVELS):
+        raise LayoutError(f"{where}: print_levels ska vara en lista av 4, 3 och 2.")
+    return layout
 
 
 def _section_groups(layout: dict) -> dict[str, str]:
@@ -60,6 +77,7 @@ def _result_measure(fig: LedgerFigures, konto: str) -> dict[str, int]:
 def _build(fig: LedgerFigures, layout: dict, columns: list[Column], measure: Measure,
            printed: set[str], period_from: int) -> Report:
     amount_keys = [c.key for c in columns if c.kind == "amount"]
+    printed_levels = set(layout.get("print_levels", ACCOUNT_LEVELS))
     report = Report(layout["key"], layout["title"], fig.forvaltning, period_from, fig.period, columns)
     by_group: dict[str, list[str]] = {}
     sections = _section_groups(layout)
@@ -91,13 +109,15 @@ def _build(fig: LedgerFigures, layout: dict, columns: list[Column], measure: Mea
                 sub_sum: dict[str, int] = {}
                 for konto in (k for k in accounts if k[:3] == sub):
                     values = measure(fig, konto)
-                    report.rows.append(ReportRow("account", {"level": 4, "account": konto, "name": fig.name(konto), **values}, 4))
+                    if 4 in printed_levels:
+                        report.rows.append(ReportRow("account", {"level": 4, "account": konto, "name": fig.name(konto), **values}, 4))
                     add(sub_sum, values)
-                report.rows.append(ReportRow("group", {"level": 3, "account": sub, "name": fig.name(sub), **sub_sum}, 3))
+                if 3 in printed_levels:
+                    report.rows.append(ReportRow("group", {"level": 3, "account": sub, "name": fig.name(sub), **sub_sum}, 3))
                 add(group_sum, sub_sum)
-            if accounts:
+            if accounts and 2 in printed_levels:  # a group without accounts is not printed
                 report.rows.append(ReportRow("group", {"level": 2, "account": group, "name": fig.name(group), **group_sum}, 2))
-                add(section_sum, group_sum)
+            add(section_sum, group_sum)
         section_row.values.update({k: section_sum.get(k, 0) for k in amount_keys})
         add(since_total, section_sum)
         add(running, section_sum)
@@ -105,7 +125,7 @@ def _build(fig: LedgerFigures, layout: dict, columns: list[Column], measure: Mea
 
 
 def balansrakning(fig: LedgerFigures) -> Report:
-    layout = load_layout("balansrakning")
+    layout = _checked(load_layout("balansrakning", fig.year))
     all_externt = {f"{g:02d}" for row in layout["rows"] if row.get("all_externt") for g in row["groups"]}
     columns = ACCOUNT_COLUMNS + [
         Column("ib", "IB"), Column("change", "Förändring"),
@@ -118,7 +138,7 @@ def balansrakning(fig: LedgerFigures) -> Report:
 
 
 def resultatrakning(fig: LedgerFigures) -> Report:
-    layout = load_layout("resultatrakning")
+    layout = _checked(load_layout("resultatrakning", fig.year))
     columns = ACCOUNT_COLUMNS + [*(Column(c, h) for c, h in CLASS_HEADINGS.items()), Column("totalt", "Totalt")]
     result_groups = set(_section_groups(layout))
     printed = {k for k in fig.fixed_accounts if k[:2] in result_groups}

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bokslut.reports.figures import LedgerFigures
-from bokslut.reports.hierarchy import load_layout
+from bokslut.reports.layouts import load_layout
 from bokslut.reports.model import NOT_DELIVERED, Column, Report, ReportRow
 
 ROW_COLUMNS = [
@@ -99,7 +99,7 @@ class LedgerMeasures:
 
 
 def budgetavrakning(fig: LedgerFigures, budget: dict[tuple[str, str], int] | None) -> Report:
-    layout = load_layout("budgetavrakning")
+    layout = load_layout("budgetavrakning", fig.year)
     m = LedgerMeasures(fig)
 
     def budget_sum(predicate: Callable[[str, str], bool]) -> int | str:
@@ -175,7 +175,7 @@ def _sum_rows(rows: dict[str, tuple[int | str, int]], *names: str) -> tuple[int 
 
 
 def anlaggning(fig: LedgerFigures, register: list | None) -> Report:
-    layout = load_layout("anlaggning")
+    layout = load_layout("anlaggning", fig.year)
     column_specs: dict[str, dict] = layout["columns"]
 
     def column_of(konto: str) -> str | None:
@@ -238,7 +238,7 @@ def anlaggning(fig: LedgerFigures, register: list | None) -> Report:
 
 
 def anl_rorelsekapital(fig: LedgerFigures, treasury: list | None) -> Report:
-    layout = load_layout("anl_rorelsekapital")
+    layout = load_layout("anl_rorelsekapital", fig.year)
     m = LedgerMeasures(fig)
     resultatfond_prefixes = tuple(layout["resultatfond_prefixes"])
     v: dict[str, int | str] = {}
