@@ -6,13 +6,14 @@ left for Python is a few hundred account rows to arrange in the city's layouts.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bokslut.sql import load_sql
-from bokslut.warehouse.schema import account
+from bokslut.warehouse.schema import account, load_audit, publication
 
 REPORT_COLUMNS = ("externt", "stadens_bolag", "internt")
 
@@ -66,7 +67,10 @@ def fetch_ledger_figures(engine: Engine, forvaltning: str, period: int) -> Ledge
             sa.select(account.c.code, account.c.name, account.c.fixed_line,
                       account.c.valid_from_year, account.c.valid_to_year)
         ).all()
-    names = {a.code: a.name for a in accounts}
+        year_names = _year_export_names(connection, forvaltning, year)
+    # The kontoplan (and the newest export) names every code; the names the year's own exports
+    # carried win, so a 2024 report printed after 2025 was loaded keeps 2024's account names.
+    names = {a.code: a.name for a in accounts} | year_names
     fixed = {
         a.code for a in accounts
         if a.fixed_line and len(a.code) == 4
@@ -74,6 +78,23 @@ def fetch_ledger_figures(engine: Engine, forvaltning: str, period: int) -> Ledge
         and (a.valid_to_year is None or year <= a.valid_to_year)
     }
     return LedgerFigures(forvaltning, period, balances, names, fixed)
+
+
+def _year_export_names(connection: sa.Connection, forvaltning: str, year: int) -> dict[str, str]:
+    """Account names (Kontonamn) in the published ledger exports of ``year``: the newest period wins.
+
+    Each load records, per account, the newest period and name its file carried (``load_audit.details``,
+    applied to ``account`` at publication). A name from a period outside the year is not the year's.
+    """
+    loads = (sa.select(publication.c.load_id).distinct()
+             .where(publication.c.source == "ledger", publication.c.forvaltning == forvaltning,
+                    publication.c.partition.between(str(year * 100), str(year * 100 + 99))))
+    newest: dict[str, tuple[int, str]] = {}
+    for (details,) in connection.execute(sa.select(load_audit.c.details).where(load_audit.c.load_id.in_(loads))):
+        for konto, (period, name) in json.loads(details or "{}").get("kontonamn", {}).items():
+            if year * 100 <= int(period) <= year * 100 + 99 and (konto not in newest or newest[konto][0] <= int(period)):
+                newest[konto] = (int(period), name)
+    return {konto: name for konto, (_period, name) in newest.items()}
 
 
 def fetch_budget(engine: Engine, forvaltning: str, period: int, version: str) -> dict[tuple[str, str], int] | None:
