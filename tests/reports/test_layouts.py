@@ -171,3 +171,35 @@ def test_tsv_and_xlsx_print_the_years_labels(tmp_path):
     cells = {c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
     assert {"Verksamhetens intäkter(-)", "Generella statsbidrag och utjämning(-)", "Årets resultat"} <= cells
     assert "Verksamhetens intäkter (-)" not in cells
+
+
+# ---------------------------------------------------------------- row reports: a wrong row is named
+
+
+@pytest.mark.parametrize(("report", "edit", "problem"), [
+    ("budgetavrakning", lambda rows: rows[0].update(measure="drift_och_underhal"),
+     r"Budgetavräkning \(version 2020\), rad 1: okänt mått 'drift_och_underhal'; kända mått: "),
+    ("budgetavrakning", lambda rows: rows[2].pop("derivation"), r"rad 3: derivation saknas"),
+    ("anl_rorelsekapital", lambda rows: rows[0].pop("measure"), r"rad 1: okänt mått None"),
+    ("anlaggning", lambda rows: rows[1].pop("section"), r"Anläggningsinformation \(version 2020\), rad 2: section saknas"),
+])
+def test_a_row_report_names_the_wrong_row(monkeypatch, report, edit, problem):
+    import copy
+
+    from bokslut.reports import statements
+
+    layout = copy.deepcopy(load_layout(report, 2020))
+    edit(layout["rows"])
+    monkeypatch.setattr(statements, "load_layout", lambda key, year: layout)
+    build = getattr(statements, report)
+    with pytest.raises(LayoutError, match=problem):
+        build(figures(2020), None)
+
+
+def test_a_row_report_needs_its_settings(monkeypatch):
+    from bokslut.reports import statements
+
+    layout = {k: v for k, v in load_layout("anlaggning", 2020).items() if k != "depreciation_groups"}
+    monkeypatch.setattr(statements, "load_layout", lambda key, year: layout)
+    with pytest.raises(LayoutError, match=r"Anläggningsinformation \(version 2020\): depreciation_groups saknas"):
+        statements.anlaggning(figures(2020), None)

@@ -8,7 +8,6 @@ from sqlalchemy.engine import Engine
 
 from bokslut.reports import hierarchy, statements
 from bokslut.reports.figures import LedgerFigures, fetch_budget, fetch_extract, fetch_ledger_figures
-from bokslut.reports.layouts import load_layout
 from bokslut.reports.model import Report
 
 REPORT_NAMES = ("balansrakning", "resultatrakning", "budgetavrakning", "anlaggning", "anl_rorelsekapital")
@@ -17,7 +16,7 @@ _BUILDERS: dict[str, Callable[[Engine, LedgerFigures], Report]] = {
     "balansrakning": lambda engine, fig: hierarchy.balansrakning(fig),
     "resultatrakning": lambda engine, fig: hierarchy.resultatrakning(fig),
     "budgetavrakning": lambda engine, fig: statements.budgetavrakning(
-        fig, fetch_budget(engine, fig.forvaltning, fig.period, load_layout("budgetavrakning", fig.year)["budget_version"])),
+        fig, fetch_budget(engine, fig.forvaltning, fig.period, statements.budget_version(fig.year))),
     "anlaggning": lambda engine, fig: statements.anlaggning(
         fig, fetch_extract(engine, "reports/asset_register_by_type", "anlaggningsreskontra", fig.forvaltning, fig.period)),
     "anl_rorelsekapital": lambda engine, fig: statements.anl_rorelsekapital(

@@ -6,11 +6,11 @@ figures, so the three reports and the Kontokontroller agree by construction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bokslut.reports.figures import LedgerFigures
-from bokslut.reports.layouts import load_layout
+from bokslut.reports.layouts import LayoutError, load_layout
 from bokslut.reports.model import NOT_DELIVERED, Column, Report, ReportRow
 
 ROW_COLUMNS = [
@@ -18,6 +18,36 @@ ROW_COLUMNS = [
     Column("section", "Avsnitt", "text"),
     Column("row", "Rad", "text"),
 ]
+
+
+def _where(layout: dict) -> str:
+    return f"Layouten för {layout['title']} (version {layout['version']})"
+
+
+def _require(layout: dict, *keys: str) -> dict:
+    """The layout, or a Swedish LayoutError when a key this report reads is missing."""
+    missing = [k for k in keys if k not in layout]
+    if missing:
+        raise LayoutError(f"{_where(layout)}: {', '.join(missing)} saknas.")
+    return layout
+
+
+def _check_rows(layout: dict, measures: Iterable[str], *, sources: tuple[str, ...] = (),
+                fields: tuple[str, ...] = ("line", "section", "row")) -> None:
+    """Every row names its printed fields and a measure this report computes (or another source)."""
+    known = set(measures)
+    for number, item in enumerate(layout["rows"], start=1):
+        missing = [k for k in fields if k not in item]
+        if missing:
+            raise LayoutError(f"{_where(layout)}, rad {number}: {', '.join(missing)} saknas.")
+        if not any(source in item for source in sources) and item.get("measure") not in known:
+            raise LayoutError(f"{_where(layout)}, rad {number}: okänt mått {item.get('measure')!r}; "
+                              f"kända mått: {', '.join(sorted(known))}.")
+
+
+def budget_version(year: int) -> str:
+    """The budget version the year's Budgetavräkning compares with (BJ in both packages)."""
+    return str(_require(load_layout("budgetavrakning", year), "budget_version")["budget_version"])
 
 
 def _groups(first: int, last: int) -> set[str]:
@@ -99,7 +129,7 @@ class LedgerMeasures:
 
 
 def budgetavrakning(fig: LedgerFigures, budget: dict[tuple[str, str], int] | None) -> Report:
-    layout = load_layout("budgetavrakning", fig.year)
+    layout = _require(load_layout("budgetavrakning", fig.year), "budget_version")
     m = LedgerMeasures(fig)
 
     def budget_sum(predicate: Callable[[str, str], bool]) -> int | str:
@@ -144,6 +174,7 @@ def budgetavrakning(fig: LedgerFigures, budget: dict[tuple[str, str], int] | Non
         Column("avvikelse", "Avvikelse"),
         Column("derivation", "Beräkning", "text"),
     ]
+    _check_rows(layout, rows, fields=("line", "section", "row", "derivation"))
     report = Report(layout["key"], layout["title"], fig.forvaltning, fig.year * 100 + 1, fig.period, columns)
     for item in layout["rows"]:
         planned, actual = rows[item["measure"]]
@@ -175,7 +206,7 @@ def _sum_rows(rows: dict[str, tuple[int | str, int]], *names: str) -> tuple[int 
 
 
 def anlaggning(fig: LedgerFigures, register: list | None) -> Report:
-    layout = load_layout("anlaggning", fig.year)
+    layout = _require(load_layout("anlaggning", fig.year), "columns", "depreciation_groups")
     column_specs: dict[str, dict] = layout["columns"]
 
     def column_of(konto: str) -> str | None:
@@ -215,6 +246,7 @@ def anlaggning(fig: LedgerFigures, register: list | None) -> Report:
         return sum(v for (k, t), v in by_type.items() if k == key and (types == "all" or t in types))
 
     columns = ROW_COLUMNS + [Column(key, spec["heading"]) for key, spec in column_specs.items()]
+    _check_rows(layout, {m for values in hb.values() for m in values} | {"diff_hb_anl"}, sources=("register",))
     report = Report(layout["key"], layout["title"], fig.forvaltning, fig.year * 100, fig.period, columns)
     for item in layout["rows"]:
         values: dict[str, int | str | None] = {"source_line": item["line"], "section": item["section"], "row": item["row"]}
@@ -238,7 +270,7 @@ def anlaggning(fig: LedgerFigures, register: list | None) -> Report:
 
 
 def anl_rorelsekapital(fig: LedgerFigures, treasury: list | None) -> Report:
-    layout = load_layout("anl_rorelsekapital", fig.year)
+    layout = _require(load_layout("anl_rorelsekapital", fig.year), "resultatfond_prefixes")
     m = LedgerMeasures(fig)
     resultatfond_prefixes = tuple(layout["resultatfond_prefixes"])
     v: dict[str, int | str] = {}
@@ -262,6 +294,7 @@ def anl_rorelsekapital(fig: LedgerFigures, treasury: list | None) -> Report:
     v["utgaende_balans"] = v["ingaende_balans"] - v["arets_forandring"]
 
     columns = ROW_COLUMNS + [Column("belopp", "Belopp"), Column("derivation", "Beräkning", "text")]
+    _check_rows(layout, v, sources=("treasury",), fields=("line", "section", "row", "derivation"))
     report = Report(layout["key"], layout["title"], fig.forvaltning, fig.year * 100, fig.period, columns)
     for item in layout["rows"]:
         if "treasury" in item:
