@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from bokslut.errors import EXIT_INPUT, explain
 from bokslut.reports import hierarchy
 from bokslut.reports.figures import LedgerFigures
-from bokslut.reports.layouts import LayoutError, layout_versions, load_layout
+from bokslut.reports.layouts import LayoutError, borrowed_note, layout_versions, load_layout
 from bokslut.reports.ledger import REPORT_NAMES
 from bokslut.reports.tsv import write_tsv
 from bokslut.reports.xlsx import write_workbook
@@ -35,11 +35,14 @@ def test_the_nearest_earlier_version_is_chosen(root, year, version):
     assert (layout["version"], layout["title"]) == (version, f"Demo {version}")
 
 
-def test_a_year_before_the_first_version_is_a_swedish_error_naming_the_file_to_add(root):
-    with pytest.raises(LayoutError, match=r"Ingen layout för rapporten demo år 2019: den tidigaste gäller från 2020") as caught:
-        load_layout("demo", 2019, root)
-    assert "2019.yaml" in str(caught.value)
-    assert explain(caught.value) == (EXIT_INPUT, str(caught.value))  # one Swedish line, exit 1, no traceback
+def test_a_year_before_the_first_version_uses_the_earliest_and_says_so(root, caplog):
+    layout = load_layout("demo", 2019, root)
+    assert (layout["version"], layout["title"]) == (2020, "Demo 2020")
+    note = borrowed_note(layout, 2019)
+    assert note.startswith("Det finns ingen layout för Demo 2020 2019; rapporten följer layouten från 2020")
+    assert "Beloppen påverkas inte" in note and "demo/2019.yaml" in note
+    assert note in caplog.text  # logged for the operator as well
+    assert borrowed_note(load_layout("demo", 2020, root), 2020) is None
 
 
 def test_versions_are_listed_by_year(root):
@@ -74,6 +77,7 @@ def test_a_malformed_version_names_its_file_and_problem(root, text, problem):
     with pytest.raises(LayoutError, match=problem) as caught:
         load_layout("demo", 2022, root)
     assert "2022.yaml" in str(caught.value)
+    assert explain(caught.value) == (EXIT_INPUT, str(caught.value))  # the CLI's one Swedish line, exit 1
     assert load_layout("demo", 2021, root)["version"] == 2020  # the other versions stay usable
 
 
@@ -84,11 +88,21 @@ def test_a_layout_not_in_utf8_is_said_plainly(root):
 
 
 @pytest.mark.parametrize("name", REPORT_NAMES)
-def test_every_shipped_report_has_a_layout_from_2020_on_and_none_before(name):
+def test_every_shipped_report_has_a_layout_from_2020_on(name):
     for year in (2020, 2023, 2024, 2025):
-        assert load_layout(name, year)["key"] == name
-    with pytest.raises(LayoutError, match=f"include/layouts/{name}/2019.yaml"):
-        load_layout(name, 2019)
+        layout = load_layout(name, year)
+        assert layout["key"] == name and borrowed_note(layout, year) is None
+    assert load_layout(name, 2019)["version"] == 2020  # the 2020 package's comparative year
+
+
+def test_a_report_for_a_year_before_every_version_carries_the_note():
+    from bokslut.reports import statements
+
+    for report in (hierarchy.balansrakning(figures(2019)), hierarchy.resultatrakning(figures(2019)),
+                   statements.budgetavrakning(figures(2019), None), statements.anlaggning(figures(2019), None),
+                   statements.anl_rorelsekapital(figures(2019), None)):
+        assert any(n.startswith(f"Det finns ingen layout för {report.title} 2019") for n in report.notes), report.key
+    assert not any("ingen layout" in n for n in hierarchy.balansrakning(figures(2020)).notes)
 
 
 @pytest.mark.parametrize("row", [{"section": "A"}, {"section": "A", "groups": [1]}, {"groups": [10]}, {"total": 5}])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bokslut.reports.figures import REPORT_COLUMNS, LedgerFigures
-from bokslut.reports.layouts import LayoutError, load_layout
+from bokslut.reports.layouts import LayoutError, borrowed_note, load_layout
 from bokslut.reports.model import Column, Report, ReportRow
 
 ACCOUNT_COLUMNS = [
@@ -79,6 +79,8 @@ def _build(fig: LedgerFigures, layout: dict, columns: list[Column], measure: Mea
     amount_keys = [c.key for c in columns if c.kind == "amount"]
     printed_levels = set(layout.get("print_levels", ACCOUNT_LEVELS))
     report = Report(layout["key"], layout["title"], fig.forvaltning, period_from, fig.period, columns)
+    if note := borrowed_note(layout, fig.year):  # a year before the first version: said, not hidden
+        report.notes.append(note)
     by_group: dict[str, list[str]] = {}
     sections = _section_groups(layout)
     for konto in sorted(printed):

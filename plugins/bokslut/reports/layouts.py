@@ -2,9 +2,13 @@
 
 The city changes its report layouts (section labels, lines, what is printed) between years, so a
 layout is versioned by the first year it applies to. A report for year Y uses the version with the
-largest year <= Y: a 2025 report uses 2024's layout until a 2025 version is added. A year before the
-earliest version is an error, not a silent guess: printing another year's labels would look right
-and be wrong, so the operator is told which file to add (docs/reports.md).
+largest year <= Y: a 2025 report uses 2024's layout until a 2025 version is added.
+
+A year before the earliest version uses the earliest, and every report built from it says so in a
+note (:func:`borrowed_note`). Refusing would be tidier but stops real work: each year's package
+carries the previous year's ledger (for comparatives), and the month-end flow reports every year a
+load touched, so the 2020 package's 2019 periods would fail its own 2020 reports. The figures do not
+depend on the layout; only labels may differ from that year's printout.
 
 This module only finds, reads and checks the shape every layout shares (key, title, rows); what
 the rows mean belongs to the report that uses them.
@@ -12,6 +16,7 @@ the rows mean belongs to the report that uses them.
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import cache
 from pathlib import Path
@@ -20,7 +25,9 @@ import yaml
 
 from bokslut.settings import LAYOUTS_DIR
 
-__all__ = ["LayoutError", "layout_versions", "load_layout"]
+__all__ = ["LayoutError", "borrowed_note", "layout_versions", "load_layout"]
+
+log = logging.getLogger(__name__)
 
 _VERSION_NAME = re.compile(r"^(\d{4})\.yaml$")
 
@@ -61,7 +68,8 @@ def load_layout(key: str, year: int, root: Path = LAYOUTS_DIR) -> dict:
     """The layout of report ``key`` that applies to ``year`` (the nearest version at or before it).
 
     The returned dict is shared between calls (cached): read it, never change it. ``version`` holds
-    the year of the file that was chosen.
+    the year of the file that was chosen; it is later than ``year`` only when ``year`` precedes every
+    version (see :func:`borrowed_note`).
     """
     return _load(key, int(year), Path(root))
 
@@ -70,15 +78,21 @@ def load_layout(key: str, year: int, root: Path = LAYOUTS_DIR) -> dict:
 def _load(key: str, year: int, root: Path) -> dict:
     versions = layout_versions(key, root)
     usable = [v for v in versions if v <= year]
-    if not usable:
-        first = min(versions)
-        raise LayoutError(
-            f"Ingen layout för rapporten {key} år {year}: den tidigaste gäller från {first} "
-            f"({_shown(versions[first], root)}). Lägg till {_shown(root / key / f'{year}.yaml', root)} "
-            f"med årets rubriker (se docs/reports.md)."
-        )
-    version = max(usable)
-    return _read(key, version, versions[version], root)
+    version = max(usable) if usable else min(versions)
+    layout = _read(key, version, versions[version], root)
+    if version > year:  # once per report and year (cached); each report also carries the note
+        log.warning("%s", borrowed_note(layout, year))
+    return layout
+
+
+def borrowed_note(layout: dict, year: int) -> str | None:
+    """The Swedish note a report carries when its year precedes every version of its layout."""
+    if layout["version"] <= year:
+        return None
+    return (f"Det finns ingen layout för {layout['title']} {year}; rapporten följer layouten från "
+            f"{layout['version']} (include/layouts/{layout['key']}/{layout['version']}.yaml). Beloppen "
+            f"påverkas inte, men rubrikerna kan skilja sig från {year} års utskrift; lägg till "
+            f"include/layouts/{layout['key']}/{year}.yaml med årets rubriker (se docs/reports.md).")
 
 
 def _read(key: str, version: int, path: Path, root: Path) -> dict:

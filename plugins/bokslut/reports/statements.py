@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bokslut.reports.figures import LedgerFigures
-from bokslut.reports.layouts import LayoutError, load_layout
+from bokslut.reports.layouts import LayoutError, borrowed_note, load_layout
 from bokslut.reports.model import NOT_DELIVERED, Column, Report, ReportRow
 
 ROW_COLUMNS = [
@@ -176,6 +176,8 @@ def budgetavrakning(fig: LedgerFigures, budget: dict[tuple[str, str], int] | Non
     ]
     _check_rows(layout, rows, fields=("line", "section", "row", "derivation"))
     report = Report(layout["key"], layout["title"], fig.forvaltning, fig.year * 100 + 1, fig.period, columns)
+    if note := borrowed_note(layout, fig.year):  # a year before the first version: said, not hidden
+        report.notes.append(note)
     for item in layout["rows"]:
         planned, actual = rows[item["measure"]]
         deviation = planned - actual if isinstance(planned, int) else NOT_DELIVERED
@@ -248,6 +250,8 @@ def anlaggning(fig: LedgerFigures, register: list | None) -> Report:
     columns = ROW_COLUMNS + [Column(key, spec["heading"]) for key, spec in column_specs.items()]
     _check_rows(layout, {m for values in hb.values() for m in values} | {"diff_hb_anl"}, sources=("register",))
     report = Report(layout["key"], layout["title"], fig.forvaltning, fig.year * 100, fig.period, columns)
+    if note := borrowed_note(layout, fig.year):  # a year before the first version: said, not hidden
+        report.notes.append(note)
     for item in layout["rows"]:
         values: dict[str, int | str | None] = {"source_line": item["line"], "section": item["section"], "row": item["row"]}
         for key in column_specs:
@@ -296,6 +300,8 @@ def anl_rorelsekapital(fig: LedgerFigures, treasury: list | None) -> Report:
     columns = ROW_COLUMNS + [Column("belopp", "Belopp"), Column("derivation", "Beräkning", "text")]
     _check_rows(layout, v, sources=("treasury",), fields=("line", "section", "row", "derivation"))
     report = Report(layout["key"], layout["title"], fig.forvaltning, fig.year * 100, fig.period, columns)
+    if note := borrowed_note(layout, fig.year):  # a year before the first version: said, not hidden
+        report.notes.append(note)
     for item in layout["rows"]:
         if "treasury" in item:
             amount = NOT_DELIVERED if treasury is None else treasury_by_type.get(item["treasury"], 0)
