@@ -80,14 +80,19 @@ def test_2020_is_not_a_copy_of_2024(x2020, x2024):
         assert any(lo <= m <= hi for m in motpart_2020), (lo, hi)
 
 
-def test_investment_2020_matches_the_fixed_asset_roll_forward(x2020):
+def test_investment_2020_is_the_rr_konto_40_total_and_reconciles_with_the_roll_forward(x2020):
+    """Seed: Utfall utgift 2020 = RR konto 40 totalt 1 307 197,01 kr; BR 12 implies net additions of
+    1 100 964,78 kr (kontroller.tsv D08): the 206 232,23 kr between were activated and reversed to drift."""
     br = x2020.balance(4)
-    activation = sum(v["change"] for k, v in br.items() if k.startswith("12") and k[3] != "9")
+    additions = sum(v["change"] for k, v in br.items() if k.startswith("12") and k[3] != "9")
     depreciation = sum(v["change"] for k, v in br.items() if k.startswith("12") and k[3] == "9")
-    assert activation == x2020.account_sum("Anslag = 'I' AND NOT Konto LIKE '789%'") == 110096478
+    spending = x2020.account_sum("Anslag = 'I' AND NOT Konto LIKE '789%'")
+    assert spending == x2020.result(2)["40"]["totalt"] == 130719701
+    assert -x2020.account_sum("Konto LIKE '789%'") == spending  # KK08: every krona activated
+    assert additions == 110096478 and spending - additions == 20623223
     assert -depreciation == x2020.account_sum("Konto LIKE '79%' AND Anslag = 'D'") == 463401342
     register = dict(x2020.q("SELECT Transaktionstyp, SUM(Belopp) FROM assets GROUP BY 1"))
-    assert register == {"Aktivering": activation, "Automatisk avskrivning": depreciation}
+    assert register == {"Aktivering": spending, "Reversering": -20623223, "Automatisk avskrivning": depreciation}
 
 
 def test_prior_year_2019(x2020):

@@ -51,5 +51,17 @@ def test_a_year_without_targets_gets_no_hr_files(tmp_path):
     from bokslut.generator.ber import write_ber
     from bokslut.generator.hr import write_hr
 
-    assert write_hr(2020, tmp_path, "191", 2020) == () and write_ber(2020, tmp_path, "191", 2020) == ()
+    assert write_hr(2022, tmp_path, "191", 2022) == () and write_ber(2022, tmp_path, "191", 2022) == ()
     assert not any(tmp_path.iterdir())
+
+
+def test_2020_files_and_headers(generated_2020):
+    assert sorted(p.name for p in (generated_2020 / "hr").iterdir()) == [
+        "anstallningar_191_201912.csv", "anstallningar_191_202012.csv", "avtaladtid_191_2019.csv",
+        "avtaladtid_191_2020.csv", "franvaro_191_201912.csv", "franvaro_191_202012.csv"]
+    assert sorted(p.name for p in (generated_2020 / "ber").iterdir()) == [
+        "kontakter_191_202011.csv", "registreringar_191_202011.csv"]
+    for path in sorted(generated_2020.glob("hr/*.csv")) + sorted(generated_2020.glob("ber/*.csv")):
+        for row in _rows(path):
+            number = normalise_personnummer(row["Personnummer"])
+            assert 980 <= int(number[8:11]) <= 999, path.name

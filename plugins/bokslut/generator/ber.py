@@ -3,7 +3,8 @@
 One statistics year (1 December of the prior year – 30 November, ``docs/spec/domain.md`` §10)
 as the November snapshot: every registration that touches the year and every contact in it.
 Loaded by the pipeline, the KAA statistics are exactly those of ``tests/reference/2024/kaa.tsv``
-(targets in ``data/<year>/ber.yaml``; ``docs/generator.md`` "HR and BER"). The young people are
+and, for 2020, the BER counts of ``kaa_statistik.tsv`` and ``kaa_jobbtorg.tsv`` (targets in
+``data/<year>/ber.yaml``; ``docs/generator.md`` "HR and BER"). The young people are
 16–19 at registration; no names, personnummer from the test range (:mod:`.persons`).
 
 Files: ``ber/registreringar_<forv>_<Y>11.csv`` and ``ber/kontakter_<forv>_<Y>11.csv``.
@@ -134,6 +135,35 @@ class Register:
             name, (_, torg) = districts[int(self.rng.choice(len(districts), p=w / w.sum()))]
             y.stadsdel = name
             y.jobbtorg = torg or (jobbtorg[int(self.rng.integers(len(jobbtorg)))] if self.rng.random() < 0.8 else "")
+        if c.get("jobbtorg_tabell"):
+            self.place_enrolled(enrolled, c["jobbtorg_tabell"], districts)
+
+    def place_enrolled(self, enrolled: list[Youth], table: dict, districts: list) -> None:
+        """Give the enrolled young people the Jobbtorg (and a stadsdel of it) of the city's table:
+        per Jobbtorg exactly so many inskrivna, avslutade, avslutade till studier and till arbete.
+        The table's "" row is "Saknar stadsdel": no stadsdel, no Jobbtorg."""
+        kinds = {"studier": [], "arbete": [], "övrigt": [], "kvar": []}
+        for y in enrolled:
+            kinds["kvar" if not y.closing else y.closing if y.closing in ("studier", "arbete") else "övrigt"].append(y)
+        wanted = {"studier": 0, "arbete": 0, "övrigt": 0, "kvar": 0}
+        slots: dict[str, list[str]] = {k: [] for k in kinds}
+        for torg, row in table.items():
+            n = {"studier": row["studier"], "arbete": row["arbete"],
+                 "övrigt": row["avslutade"] - row["studier"] - row["arbete"], "kvar": row["inskrivna"] - row["avslutade"]}
+            for k, count in n.items():
+                slots[k] += [torg or ""] * count
+                wanted[k] += count
+        have = {k: len(v) for k, v in kinds.items()}
+        if have != wanted:
+            raise ValueError(f"BER-generatorn: Jobbtorgstabellen ({wanted}) stämmer inte med målen ({have})")
+        by_torg: dict[str, list[str]] = {}
+        for name, (_, torg) in districts:
+            by_torg.setdefault(torg or "", []).append(name)
+        for k, youths in kinds.items():
+            for y, torg in zip(youths, self.rng.permutation(slots[k]).tolist(), strict=True):
+                y.jobbtorg = torg
+                names = by_torg.get(torg) or [""]
+                y.stadsdel = names[int(self.rng.integers(len(names)))] if torg else ""
 
     # --- dates -------------------------------------------------------------------------------------
 

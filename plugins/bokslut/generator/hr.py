@@ -3,8 +3,8 @@
 A small simulated workforce of förvaltning 191: tillsvidare employees who leave, are recruited
 and move internally, visstid employments of every length, hourly paid staff, sick-leave spells
 short and long. Loaded by the pipeline, the year's key figures 122–129 are exactly the inputs of
-``tests/reference/2024/nyckeltal.tsv`` and the prior year's values its ``value_2023`` (the
-targets are in ``data/<year>/hr.yaml``; see ``docs/generator.md`` "HR and BER"). No names are
+``tests/reference/<year>/nyckeltal.tsv`` and the prior year's values the printed prior-year
+values (the targets are in ``data/<year>/hr.yaml``, 2024 and 2020; see ``docs/generator.md`` "HR and BER"). No names are
 generated; personnummer come from :mod:`bokslut.generator.persons` (test range only).
 
 Written per year Y (the prior year too): ``hr/anstallningar_<forv>_<Y>12.csv`` and
@@ -250,9 +250,13 @@ class Workforce:
         for _ in range(vis1 - n_a - len(wait2)):  # projects end in the spring ...
             self.temp(int(self.rng.integers(_d(y1 - 1, 9, 1), r1 - 30)),
                       int(self.rng.integers(_d(y2, 1, 15), _d(y2, 6, 30) + 1)), "B")
-        for _ in range(vis2 - n_a):  # ... and new ones start in the autumn
+        # A few tillsvidare employees also hold one of the new visstider on 31 December: two
+        # employments, one person (2020: 953 anställningar for 122, 951 anställda for 125).
+        doubles = self.double_holders(r2, int(t2.get("dubbla_anstallningar", 0)))
+        for n in range(vis2 - n_a):  # ... and new ones start in the autumn
             self.temp(int(self.rng.integers(_d(y2, 7, 1), r2 + 1)),
-                      int(self.rng.integers(_d(y2 + 1, 1, 31), _d(y2 + 1, 12, 31) + 1)), "C")
+                      int(self.rng.integers(_d(y2 + 1, 1, 31), _d(y2 + 1, 12, 31) + 1)), "C",
+                      person=doubles[n] if n < len(doubles) else None)
         for job in wait1:
             self.temp(int(self.rng.integers(_d(y1 - 2, 9, 1), _d(y1 - 1, 12, 1))), job.start - 1, "E",
                       reason="övergång till tillsvidare", person=job.person)
@@ -275,6 +279,13 @@ class Workforce:
                 job.reason = "anställningen upphör"
 
         self.promote_and_assign(r1, r2, gone2, new1, new2)
+
+    def double_holders(self, day: int, n: int) -> list[int]:
+        """``n`` distinct persons with a tillsvidare employment in force on ``day`` (none drawn when n is 0)."""
+        if n == 0:
+            return []
+        people = sorted({j.person for j in self.jobs if j.form == "tillsvidare" and j.active(day)})
+        return [people[i] for i in self.rng.permutation(len(people))[:n]]
 
     def temp(self, start: int, end: int, group: str, grade: int | None = None, reason: str = "visstid upphör",
              person: int | None = None) -> Employment:

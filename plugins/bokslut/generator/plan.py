@@ -284,6 +284,14 @@ class Planner:
         deprec = sorted(k for k in self.t.balance if k[:2] in ("10", "11", "12", "13") and k[3] == "9")
         months = [int(m) for m in spec["manader"]]
         activated = {a: self.take_br(a) for a in assets}
+        # Expenditure activated and then found not capitalisable: the activation on one asset
+        # account is reversed to a drift account in the same group 40 (2020: the RR konto 40 total
+        # is the year's investment outturn, 206 232,23 kr more than the net additions of BR 12).
+        reversal = spec.get("ej_aktiverbart")
+        if reversal:
+            amount = parse(reversal["belopp"])
+            asset = activated.setdefault(reversal["konto"], {})
+            asset["externt"] = asset.get("externt", 0) + amount
         total = 0
         by_month = {m: 0 for m in months}
         for a, change in activated.items():
@@ -297,6 +305,8 @@ class Planner:
                     if v[m]:
                         self.plan.asset_register.append((m, a, "Aktivering", int(v[m])))
                 self.single(a, cls, "D", v, "AK", "AK", None, self.first_code("externt"), "last")
+        if reversal:
+            self._reverse_activation(reversal)
         if "utgifter" in spec and total != parse(spec["utgifter"]):
             raise ValueError(
                 f"Aktivering {total} öre ≠ investeringsutgifter {parse(spec['utgifter'])} öre"
@@ -339,6 +349,20 @@ class Planner:
                 )
             self.single(konto, "externt", "D", dep_total, "AV", "AV", None,
                         self.first_code("externt"), "last")
+
+    def _reverse_activation(self, spec) -> None:
+        """One AK voucher: the asset account credited, the drift account (Anslag D) debited."""
+        amount, month = parse(spec["belopp"]), int(spec["manad"])
+        drift = self.take_rr(spec["driftkonto"], "externt", amount)
+        if drift != {"externt": amount}:
+            raise ValueError(f"Driftkonto {spec['driftkonto']} saknar utfall för omföringen")
+        t = _zeros()
+        t[month] = amount
+        text = "Ej aktiverbar investeringsutgift omförd till drift"
+        code = self.first_code("externt")
+        self.single(spec["konto"], "externt", "D", -t, "AK", "AK:omforing", text, code, "last")
+        self.single(spec["driftkonto"], "externt", "D", t, "AK", "AK:omforing", text, code, "last")
+        self.plan.asset_register.append((month, spec["konto"], "Reversering", -amount))
 
     def _lisa(self, spec) -> None:
         """LISA payroll: LI vouchers on salary accounts, counter-posted on 9055 every month."""

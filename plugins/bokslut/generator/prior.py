@@ -95,6 +95,7 @@ def prior_targets(cur: YearTargets, seed: int) -> YearTargets:
     for key in ("stadskassan", "budget", "foregaende_ar"):
         cfg.pop(key, None)
     cfg["investering"]["utgifter"] = str(prior_cfg["investering_utgifter"])
+    cfg["investering"].pop("ej_aktiverbart", None)  # the prior year's expenditure is all activated
     derived = {cfg.get(k, {}).get("motkonto") for k in ("lisa", "po", "internranta")}
     avr = {}
     for konto, value in cfg.get("avrakning", {}).items():

@@ -42,6 +42,17 @@ DEFINITIONS: tuple[tuple[str, str, str, int], ...] = (
     ("129", "Kostnad korttidsfrånvaro per årsarbetare (utan personalförsäkring)", "kronor per årsarbetare", 0),
 )
 
+# Where an earlier year's template printed a figure with other decimals: id -> (last such year,
+# decimals). The VB 2020 template prints 125 as "1,049" (tests/reference/2020/nyckeltal.tsv); the
+# 2024 one with two decimals. Years between are unknown: the newer form is assumed from 2021.
+EARLIER_DECIMALS: dict[str, tuple[int, int]] = {"125": (2020, 3)}
+
+
+def printed_decimals(fid: str, decimals: int, year: int) -> int:
+    """Decimals of figure ``fid`` in the template of ``year`` (prior-year values as the same template prints them)."""
+    last_year, earlier = EARLIER_DECIMALS.get(fid, (0, decimals))
+    return earlier if year <= last_year else decimals
+
 
 @dataclass(frozen=True)
 class KeyFigure:
@@ -191,6 +202,7 @@ def key_figures(engine: Engine, forvaltning: str, year: int, months: int = 12) -
     now, before = _values(current), _values(prior)
     figures = []
     for fid, name, unit, decimals in DEFINITIONS:
+        decimals = printed_decimals(fid, decimals, year)
         numerator, denominator, value, shown = now[fid]
         figures.append(KeyFigure(fid, name, unit, _round(_fraction(numerator), shown),
                                  _round(_fraction(denominator), shown), _round(value, decimals),

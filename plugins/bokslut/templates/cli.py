@@ -48,7 +48,7 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> argparse.Argument
     parser.add_argument("--point", type=_point, required=True, metavar="T1|T2|VB", help="rapporttillfälle")
     parser.add_argument("-o", "--output", type=Path, required=True, help="mapp som filerna skrivs till")
     parser.add_argument("--manual", type=Path, help="fil med manuella uppgifter (standard include/manual/<förv>/<PUNKT>-<år>.yaml)")
-    parser.add_argument("--mapping", type=Path, help="mappning (standard include/templates/<punkt>.yaml)")
+    parser.add_argument("--mapping", type=Path, help="mappning (standard: include/templates/<punkt>.yaml eller <punkt>-<år>.yaml, närmaste mallår som inte är senare än året)")
     parser.add_argument("--check-ready", action="store_true", help="kräv publicerade perioder utan blockerande fel")
     parser.add_argument("--send", action="store_true", help="skicka filerna till ekonomi (BOKSLUT_FINANCE_EMAIL_TO)")
     return parser

@@ -18,11 +18,13 @@ literal text. Formulas of the template (sums, 5 %/10 % checks, avvikelser) stay 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import yaml
 from openpyxl import load_workbook
 from openpyxl.workbook.properties import CalcProperties
 from sqlalchemy.engine import Engine
@@ -129,8 +131,34 @@ class FillResult:
     rules: list  # templates.rules.RuleResult
 
 
-def mapping_path_for(point: str) -> Path:
-    return TEMPLATES_DIR / f"{point.lower()}.yaml"
+def template_versions(point: str, folder: Path | None = None) -> dict[int, Path]:
+    """Template year -> mapping of ``point``: ``<point>.yaml`` is the newest layout (its own
+    ``template_year``), ``<point>-<YYYY>.yaml`` an earlier year's (docs/templates.md "Years")."""
+    folder = folder or TEMPLATES_DIR
+    name = point.lower()
+    versions: dict[int, Path] = {}
+    for path in folder.glob(f"{name}-*.yaml"):
+        suffix = path.stem[len(name) + 1:]
+        if re.fullmatch(r"\d{4}", suffix):
+            versions[int(suffix)] = path
+    base = folder / f"{name}.yaml"
+    if base.exists():
+        head = yaml.safe_load(base.read_text(encoding="utf-8")) or {}
+        versions[int(head.get("template_year", 0))] = base
+    return versions
+
+
+def mapping_path_for(point: str, year: int | None = None, folder: Path | None = None) -> Path:
+    """The mapping to fill ``point`` of ``year`` with: the newest template year not after ``year``
+    (as report layouts are chosen), the earliest one for a year before every template, the newest
+    layout when no year is given."""
+    versions = template_versions(point, folder)
+    if not versions:
+        return (folder or TEMPLATES_DIR) / f"{point.lower()}.yaml"  # load_mapping names what is missing
+    if year is None:
+        return versions[max(versions)]
+    earlier = [y for y in versions if y <= year]
+    return versions[max(earlier) if earlier else min(versions)]
 
 
 def fill_workbook(
@@ -150,7 +178,7 @@ def fill_workbook(
 
     rp = get_point(point)
     year = validate_year(year)
-    mapping = load_mapping(mapping_path or mapping_path_for(rp.code))
+    mapping = load_mapping(mapping_path or mapping_path_for(rp.code, year))
     if mapping.point != rp.code:
         raise MappingError(f"Mappningen {mapping.path.name} gäller {mapping.point}, inte {rp.code}.")
     wb = load_workbook(mapping.template)

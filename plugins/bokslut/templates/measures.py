@@ -403,23 +403,30 @@ def _project_fields(p: Project, label: str) -> dict:
     }
 
 
+def _runs_in(p: Project, year: int) -> bool:
+    """The project's decided period touches ``year`` (a missing date does not exclude it): the
+    master file holds every year's projects, a year's workbook shows that year's."""
+    return ((p.decided_start is None or p.decided_start <= date(year, 12, 31))
+            and (p.decided_end is None or p.decided_end >= date(year, 1, 1)))
+
+
 @row_source("verksamhetsprojekt")
 def significant_projects(ctx: FillContext, **params) -> list[RowItem]:
-    """Projects that are not investments and either designated significant (Betydande J) or
-    decided at more than ``grans_mnkr`` (default 50) mnkr."""
+    """Projects of the year that are not investments and either designated significant (Betydande J)
+    or decided at more than ``grans_mnkr`` (default 50) mnkr."""
     limit = Decimal(str(params.get("grans_mnkr", 50))) * 100_000_000
     return [RowItem(p.code, p.name, _project_fields(p, p.name), p) for p in ctx.projects
-            if p.kind != "investering" and (p.significant or (p.decided_cost_ore or 0) > limit)]
+            if p.kind != "investering" and (p.significant or (p.decided_cost_ore or 0) > limit) and _runs_in(p, ctx.year)]
 
 
 @row_source("externa_projekt")
 def external_projects(ctx: FillContext, **params) -> list[RowItem]:
-    """Externally financed projects; ``eu: true`` the EU-funded (label "EU-program: namn"), ``eu:
+    """Externally financed projects of the year; ``eu: true`` the EU-funded (label "EU-program: namn"), ``eu:
     false`` the others."""
     eu = params.get("eu")
     items = []
     for p in ctx.projects:
-        if p.kind != "externt finansierat" or (eu is not None and bool(eu) != p.is_eu):
+        if p.kind != "externt finansierat" or (eu is not None and bool(eu) != p.is_eu) or not _runs_in(p, ctx.year):
             continue
         items.append(RowItem(p.code, p.name, _project_fields(p, f"{p.eu_program}: {p.name}" if p.is_eu else p.name), p))
     return items
