@@ -359,7 +359,7 @@ def close_forvaltning(forvaltning: str | None, files: list[dict[str, str]], *, e
     except BaseException:
         reject_all(engine, staged)
         raise
-    return {"forvaltning": forvaltning, **batch}
+    return {**batch, "forvaltning": forvaltning, "files": [{**f, "forvaltning": forvaltning} for f in batch["files"]]}
 
 
 def merge_batches(batches: Iterable[dict]) -> dict:
