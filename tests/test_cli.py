@@ -130,13 +130,21 @@ def test_file_with_another_forvaltnings_rows_is_rejected(tmp_path, capsys):
     assert main(["report", "resultatrakning", "--forvaltning", "191", "--period", "202401"]) == EXIT_INPUT
 
 
-def test_demo_data_for_a_derived_forvaltning(tmp_path, capsys):
+def test_demo_data_for_a_derived_forvaltning_and_load_ber_filtered(tmp_path, capsys, monkeypatch):
     out = tmp_path / "demo"
     assert main(["demo-data", "--year", "2024", "-o", str(out), "--rows", "1000", "--forvaltning", "150"]) == EXIT_OK
     assert "150:" in capsys.readouterr().err
     names = {p.name for p in out.rglob("*.csv")}
     assert "huvudbok_150_202413.csv" in names and "budget_150_2024.csv" in names
     assert not any("_191_" in name for name in names)
+
+    # load hr|ber --forvaltning filters the extracts too
+    monkeypatch.setenv("BOKSLUT_PSEUDONYM_KEY", "test-nyckel-som-ar-tillrackligt-lang-0123456789")
+    assert main(["load", "ber", str(out / "ber"), "--forvaltning", "191"]) == EXIT_INPUT
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("fel: inga filer att läsa in för förvaltning 191")
+    assert main(["load", "ber", str(out / "ber"), "--forvaltning", "150"]) == EXIT_OK
+    err = capsys.readouterr().err
+    assert "registreringar_150_202411.csv: publicerad" in err and "kontakter_150_202411.csv: publicerad" in err
 
 
 def test_demo_data_refuses_a_bad_forvaltning_list(tmp_path, capsys):
