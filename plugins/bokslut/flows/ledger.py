@@ -12,6 +12,10 @@ DAG maps one task instance over each group (in parallel on the Celery workers), 
 runs the same function for each group in turn. A group only ever publishes its own förvaltning's
 partitions (a file holding another förvaltning's rows is rejected), so parallel groups never touch
 the same partition and a blocking failure in one förvaltning never holds back another's publish.
+Parallel publishes still take turns on one lock (``ingest.load.publish_load``: PostgreSQL advisory
+lock, SQLite's write lock): the account names they apply are shared by the whole city, and a
+publish is a few pointer swaps, so only that short step is serialised; staging, the input suite
+and the Kontokontroller of different förvaltningar run side by side.
 
 Landing folder layout: ``<landing>/<source>/<file>`` with source one of ``ledger``, ``budget``,
 ``anlaggningsreskontra``, ``stadskassan`` (the layout ``bokslut demo-data`` writes). A handled
