@@ -68,3 +68,87 @@ def test_xlsx_report_written(tmp_path, capsys):
 
     assert load_workbook(target).sheetnames == ["Balansräkning", "Resultaträkning", "Budgetavräkning",
                                                 "Anläggningsinformation", "Anläggnings- och rörelsekapital"]
+
+
+def _forvaltning_file(folder, forvaltning: str, belopp: str, *, rows_for: str | None = None):
+    rows = [row("202401", "5021", belopp)]
+    rows[0][0] = rows_for or forvaltning
+    path = folder / f"huvudbok_{forvaltning}_202401.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    return path
+
+
+def test_every_command_takes_forvaltning():
+    """Every command but ``db`` (one schema for the whole city) takes --forvaltning."""
+    import argparse
+
+    from bokslut.cli import _parser
+
+    sub = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001
+    without = {name for name, parser in sub.choices.items()
+               if not any("--forvaltning" in a.option_strings for a in parser._actions)}  # noqa: SLF001
+    assert without == {"db"}
+
+
+def test_load_of_several_forvaltningar_publishes_the_good_ones(tmp_path, capsys):
+    folder = tmp_path / "ledger"
+    folder.mkdir()
+    _forvaltning_file(folder, "191", "10,00")
+    _forvaltning_file(folder, "150", "25,00")
+    _forvaltning_file(folder, "310", "x")
+    assert main(["load", "ledger", str(folder)]) == EXIT_INPUT
+    err = capsys.readouterr().err.strip().splitlines()
+    assert "Förvaltning 150: klar; Förvaltning 191: klar; Förvaltning 310: avvisad." in err
+    assert err[-1].startswith("fel: huvudbok_310_202401.csv: 1 rad(er) med fel")
+    for forvaltning, total in (("191", "10.00"), ("150", "25.00")):
+        assert main(["report", "resultatrakning", "--forvaltning", forvaltning, "--period", "202401"]) == EXIT_OK
+        lines = capsys.readouterr().out.splitlines()
+        assert any(line.startswith("4\t5021\t") and line.endswith(f"\t{total}") for line in lines), forvaltning
+    assert main(["report", "resultatrakning", "--forvaltning", "310", "--period", "202401"]) == EXIT_INPUT
+
+
+def test_load_forvaltning_filters_the_files(tmp_path, capsys):
+    folder = tmp_path / "ledger"
+    folder.mkdir()
+    _forvaltning_file(folder, "191", "10,00")
+    _forvaltning_file(folder, "150", "25,00")
+    assert main(["load", "ledger", str(folder), "--forvaltning", "150"]) == EXIT_OK
+    err = capsys.readouterr().err
+    assert "huvudbok_150_202401.csv: publicerad" in err and "huvudbok_191" not in err
+    assert main(["report", "resultatrakning", "--forvaltning", "191", "--period", "202401"]) == EXIT_INPUT
+    assert "Förvaltning 191 har ingen publicerad huvudbok" in capsys.readouterr().err
+    assert main(["load", "ledger", str(folder), "--forvaltning", "420"]) == EXIT_INPUT
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "fel: inga filer för förvaltning 420 bland de angivna."
+
+
+def test_file_with_another_forvaltnings_rows_is_rejected(tmp_path, capsys):
+    path = _forvaltning_file(tmp_path, "150", "25,00", rows_for="191")
+    assert main(["load", "ledger", str(path)]) == EXIT_INPUT
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith("fel: huvudbok_150_202401.csv: Filen innehåller rader för förvaltning 191 men lästes in "
+                           "för förvaltning 150")
+    assert main(["report", "resultatrakning", "--forvaltning", "191", "--period", "202401"]) == EXIT_INPUT
+
+
+def test_demo_data_for_a_derived_forvaltning_and_load_ber_filtered(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "demo"
+    assert main(["demo-data", "--year", "2024", "-o", str(out), "--rows", "1000", "--forvaltning", "150"]) == EXIT_OK
+    assert "150:" in capsys.readouterr().err
+    names = {p.name for p in out.rglob("*.csv")}
+    assert "huvudbok_150_202413.csv" in names and "budget_150_2024.csv" in names
+    assert not any("_191_" in name for name in names)
+
+    # load hr|ber --forvaltning filters the extracts too
+    monkeypatch.setenv("BOKSLUT_PSEUDONYM_KEY", "test-nyckel-som-ar-tillrackligt-lang-0123456789")
+    assert main(["load", "ber", str(out / "ber"), "--forvaltning", "191"]) == EXIT_INPUT
+    assert capsys.readouterr().err.strip().splitlines()[-1].startswith("fel: inga filer att läsa in för förvaltning 191")
+    assert main(["load", "ber", str(out / "ber"), "--forvaltning", "150"]) == EXIT_OK
+    err = capsys.readouterr().err
+    assert "registreringar_150_202411.csv: publicerad" in err and "kontakter_150_202411.csv: publicerad" in err
+
+
+def test_demo_data_refuses_a_bad_forvaltning_list(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["demo-data", "-o", str(tmp_path), "--forvaltning", "191,15"])
+    assert exc.value.code == EXIT_USAGE
+    assert "ogiltig förvaltning '191,15'" in capsys.readouterr().err

@@ -31,6 +31,14 @@ def _forvaltning(text: str) -> str:
     return text
 
 
+def _forvaltningar(text: str) -> list[str]:
+    """``191`` or ``191,150,310``: one or more förvaltningar."""
+    codes = [part.strip() for part in text.split(",")]
+    if not codes or not all(len(c) == 3 and c.isdigit() for c in codes):
+        raise argparse.ArgumentTypeError(f"ogiltig förvaltning '{text}': ange tre siffror, flera med komma, t.ex. 191,150")
+    return list(dict.fromkeys(codes))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bokslut", description="Månadsavslut, tertial och bokslut för en förvaltning.")
     parser.add_argument("--debug", action="store_true", help="visa hela felspårningen (traceback) vid fel")
@@ -43,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--force", action="store_true", help="läs in även en fil som redan är inläst")
     load.add_argument("--replace", action="append", default=[], metavar="PERIOD",
                       help="ersätt perioden (t.ex. 202401) även om filen har betydligt färre rader än det publicerade")
+    load.add_argument("--forvaltning", type=_forvaltningar, default=[], metavar="FÖRV[,FÖRV...]",
+                      help="läs bara in filerna för dessa förvaltningar (standard: alla); övriga filer lämnas orörda")
 
     report = sub.add_parser("report", help="skriv en rapport (TSV till stdout som standard)")
     report.add_argument("name", choices=[*REPORT_NAMES, "alla"])
@@ -62,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("-o", "--output", type=Path, required=True)
     demo.add_argument("--rows", type=int, help="ungefärligt antal konteringar (samma totaler)")
     demo.add_argument("--seed", type=int)
+    demo.add_argument("--forvaltning", type=_forvaltningar, default=["191"], metavar="FÖRV[,FÖRV...]",
+                      help="förvaltningar att skapa, t.ex. 191,150,310 (191 = referensåret, övriga härleds ur det)")
 
     db = sub.add_parser("db", help="lagrets schema")
     db.add_argument("action", choices=["upgrade", "current"])
@@ -87,9 +99,24 @@ def _load(args: argparse.Namespace) -> int:
     from bokslut.flows import ledger
 
     batch = ledger.load_paths(args.paths, args.source, mapping_path=args.mapping, force=args.force,
-                              replace=args.replace, progress=_say)
+                              replace=args.replace, progress=_say, forvaltningar=args.forvaltning)
+    if not batch["files"]:
+        _say(f"fel: inga filer för förvaltning {', '.join(args.forvaltning)} bland de angivna.")
+        return EXIT_INPUT
+    groups = _per_forvaltning(batch)
+    if len(groups) > 1:  # one förvaltning's rejection never stops the others: say which is which
+        _say("; ".join(f"Förvaltning {g['forvaltning']}: " + ("avvisad" if ledger.forvaltning_failure(g) else "klar")
+                       for g in groups) + ".")
     rejected = ledger.say_outcome(batch["files"], _say, "Publicerade data i filernas perioder är oförändrade.")
     return EXIT_INPUT if rejected else EXIT_OK
+
+
+def _per_forvaltning(batch: dict) -> list[dict]:
+    """The merged batch of ``load_paths`` split again by förvaltning."""
+    groups: dict[str, list[dict]] = {}
+    for item in batch["files"]:
+        groups.setdefault(item.get("forvaltning") or "okänd", []).append(item)
+    return [{"forvaltning": f, "files": files} for f, files in sorted(groups.items())]
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -171,10 +198,11 @@ def _controls(args: argparse.Namespace) -> int:
 
 
 def _demo_data(args: argparse.Namespace) -> int:
-    from bokslut.generator import generate
+    from bokslut.generator.city import generate_city
 
-    result = generate(args.year, args.output, rows=args.rows, seed=args.seed, progress=_say)
-    _say(f"Skrev syntetiska exportfiler för {args.year} till {args.output} ({result.postings} konteringar)")
+    sets = generate_city(args.year, args.output, args.forvaltning, rows=args.rows, seed=args.seed, progress=_say)
+    counts = ", ".join(f"{s.forvaltning}: {s.postings}" for s in sets)
+    _say(f"Skrev syntetiska exportfiler för {args.year} till {args.output} (konteringar per förvaltning {counts})")
     return EXIT_OK
 
 

@@ -60,7 +60,8 @@ def test_every_task_alerts_when_it_fails(dagbag):
     assert dagbag.dags
     for dag_id, dag in dagbag.dags.items():
         for task in dag.tasks:
-            callbacks = list(task.on_failure_callback or ())
+            callback = task.on_failure_callback  # a mapped task keeps the bare function until it is unmapped
+            callbacks = list(callback) if isinstance(callback, (list, tuple)) else [callback]
             assert on_task_failure in callbacks, f"{dag_id}.{task.task_id}: no on_failure_callback"
 
 
@@ -71,6 +72,14 @@ def test_dag_files_import_nothing_heavy():
         for line in top_level:
             for heavy in ("pandas", "openpyxl", "great_expectations", "sqlalchemy", "bokslut.flows", "bokslut.reports", "bokslut.alerts"):
                 assert heavy not in line, f"{path.name}: '{line}' at module level"
+
+
+def test_month_end_fans_out_per_forvaltning(dagbag):
+    """The tasks the Celery test and the operators look for: one mapped instance per förvaltning."""
+    month_end = dagbag.dags["ledger_month_end"]
+    mapped = {t.task_id for t in month_end.tasks if getattr(t, "is_mapped", False)}
+    assert mapped == {"close_forvaltning", "build_reports", "check_rejections"}
+    assert {t.task_id for t in month_end.tasks} == mapped | {"discover_files", "plan_forvaltningar", "announce_published"}
 
 
 def test_month_end_is_triggered_by_the_landing_asset(dagbag):

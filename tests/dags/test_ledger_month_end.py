@@ -117,3 +117,67 @@ def test_rejected_file_fails_the_run_and_keeps_published_data(airflow_db, tmp_pa
 
     rr = build_report(ready_engine(), "resultatrakning", "191", 202401)
     assert rr.find(account="5021").values["totalt"] == 10000  # öre: January as first published
+
+
+def _city_file(folder, forvaltning: str, belopp: str, period: str = "202401"):
+    from tests.ingest.ledger_files import csv_text, row
+
+    rows = [row(period, "5021", belopp), row(period, "3511", "-40,00", vernr="2")]
+    for r in rows:
+        r[0] = forvaltning
+    path = folder / f"huvudbok_{forvaltning}_{period}.csv"
+    path.write_text(csv_text(rows), encoding="utf-8")
+    return path
+
+
+def test_city_run_fans_out_and_names_the_failing_forvaltning(airflow_db, tmp_path, monkeypatch):
+    """Three förvaltningar in one run, one mapped instance each; 310's file is bad: 191 and 150
+    publish and get their reports, the run fails in 310's check and the alert names 310."""
+    import bokslut.alerts.task_failure as task_failure
+
+    landing = tmp_path / "landing" / "ledger"
+    landing.mkdir(parents=True)
+    _city_file(landing, "191", "100,00")
+    _city_file(landing, "150", "250,00")
+    _city_file(landing, "310", "inte ett tal")
+    monkeypatch.setenv("BOKSLUT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BOKSLUT_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("BOKSLUT_OUTBOX_DIR", str(tmp_path / "out"))
+    monkeypatch.setenv("BOKSLUT_WAREHOUSE_URL", f"sqlite:///{tmp_path / 'data' / 'warehouse.sqlite'}")
+    alerts = []
+    monkeypatch.setattr(task_failure, "send_task_failure", lambda failed, **_kw: alerts.append(failed) or [])
+
+    run = _run({}, pendulum.datetime(2024, 3, 5, tz="UTC"))
+    assert run.state == "failed"
+
+    def states(task_id: str) -> dict[str, str]:
+        return {ti.rendered_map_index: str(ti.state) for ti in run.get_task_instances() if ti.task_id == task_id}
+
+    names = {"förvaltning 150", "förvaltning 191", "förvaltning 310"}
+    assert states("close_forvaltning") == dict.fromkeys(names, "success")  # a rejection is a result, not a crash
+    assert states("build_reports") == {"förvaltning 150": "success", "förvaltning 191": "success",
+                                       "förvaltning 310": "skipped"}
+    assert states("check_rejections") == {"förvaltning 150": "success", "förvaltning 191": "success",
+                                          "förvaltning 310": "failed"}
+    [alert] = [a for a in alerts if a.task_id == "check_rejections"]
+    assert alert.error.startswith("Förvaltning 310: 1 fil(er) avvisades") and "huvudbok_310_202401.csv" in alert.error
+
+    from bokslut.reports.ledger import build_report
+    from bokslut.warehouse.db import ready_engine
+
+    engine = ready_engine()
+    for forvaltning, ore in (("191", 10000), ("150", 25000)):
+        rr = build_report(engine, "resultatrakning", forvaltning, 202401)
+        assert rr.find(account="5021").values["totalt"] == ore  # each its own postings, none of the others'
+        assert (tmp_path / "out" / forvaltning / "202401" / f"resultatrakning_{forvaltning}_202401.tsv").exists()
+    assert not (tmp_path / "out" / "310").exists()
+    assert (tmp_path / "landing" / "avvisade" / "ledger" / "huvudbok_310_202401.csv").exists()
+    assert {"ledger:191:202401", "ledger:150:202401"} == set(_asset_partitions()[-1])
+
+    # The corrected file alone: only 310 runs now, and the run succeeds.
+    _city_file(landing, "310", "75,00")
+    rerun = _run({}, pendulum.datetime(2024, 3, 6, tz="UTC"))
+    assert rerun.state == "success"
+    assert {ti.rendered_map_index for ti in rerun.get_task_instances() if ti.task_id == "close_forvaltning"} == {
+        "förvaltning 310"}
+    assert build_report(engine, "resultatrakning", "310", 202401).find(account="5021").values["totalt"] == 7500

@@ -1,6 +1,7 @@
 """The runs, each as one sequence of plain functions that both the DAG tasks and the CLI call.
 
-* :mod:`bokslut.flows.ledger` — month-end: discover → stage → audit (input suite) →
+* :mod:`bokslut.flows.ledger` — month-end: discover → group by förvaltning → per förvaltning
+  (``close_forvaltning``; the DAG maps one task instance over each) stage → audit (input suite) →
   control (Kontokontroller on the data as it would be published) → publish → reports.
 * :mod:`bokslut.flows.personal` — LISA (HR) and BER (KAA): discover → stage → audit → publish →
   key figures / statistics.

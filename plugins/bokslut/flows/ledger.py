@@ -6,6 +6,17 @@
 publish. Records passed between steps are small JSON-safe dicts (Airflow XCom): a *batch* is
 ``{"files": [one record per file], "control_runs": [one record per (förvaltning, period) checked]}``.
 
+**Per förvaltning.** The files of a run are grouped by förvaltning (``group_by_forvaltning``) and
+each group goes through stage → audit → control → publish on its own (``close_forvaltning``): the
+DAG maps one task instance over each group (in parallel on the Celery workers), ``bokslut load``
+runs the same function for each group in turn. A group only ever publishes its own förvaltning's
+partitions (a file holding another förvaltning's rows is rejected), so parallel groups never touch
+the same partition and a blocking failure in one förvaltning never holds back another's publish.
+Parallel publishes still take turns on one lock (``ingest.load.publish_load``: PostgreSQL advisory
+lock, SQLite's write lock): the account names they apply are shared by the whole city, and a
+publish is a few pointer swaps, so only that short step is serialised; staging, the input suite
+and the Kontokontroller of different förvaltningar run side by side.
+
 Landing folder layout: ``<landing>/<source>/<file>`` with source one of ``ledger``, ``budget``,
 ``anlaggningsreskontra``, ``stadskassan`` (the layout ``bokslut demo-data`` writes). A handled
 file is moved to ``<landing>/behandlade/`` (published or already loaded) or
@@ -19,6 +30,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
@@ -37,6 +49,16 @@ HANDLED_DIR, REJECTED_DIR = "behandlade", "avvisade"
 
 class NothingPublished(ValueError):
     """A report was asked for data the warehouse does not hold (Swedish message)."""
+
+
+class ForvaltningFailed(RuntimeError):
+    """A förvaltning's run failed on an unexpected error: the message names the förvaltning first (the
+    task-failure alert quotes it), the original error is the ``__cause__``."""
+
+    def __init__(self, forvaltning: str | None, error: BaseException):
+        text = str(error).strip() or type(error).__name__
+        super().__init__(f"Förvaltning {forvaltning or 'okänd'}: {text}")
+        self.forvaltning = forvaltning
 
 
 def _kr(ore: int | None) -> str:
@@ -249,25 +271,135 @@ def published_partitions(batch: dict) -> list[str]:
                    for p in item["partitions"]})
 
 
-def load_paths(paths: Iterable[Path | str], source: str | None = None, *, engine=None,  # noqa: ANN001
-               settings: Settings | None = None, mapping_path: Path | None = None, force: bool = False,
-               replace: Iterable[str] = (), progress: Progress | None = None) -> dict:
-    """Stage → audit → control → publish the given files: ``bokslut load`` and the DAG in one call.
+# ---------------------------------------------------------------------------- per förvaltning
+
+FILE_NAME_FORVALTNING = re.compile(r"(?:^|_)(\d{3})(?:_|$)")  # huvudbok_191_202401, budget_191_2024
+
+
+def forvaltning_of(item: dict[str, str], mapping_path: Path | None = None) -> str | None:
+    """The förvaltning a delivered file belongs to: from its name (``<källa>_<förv>_…``, as Agresso's
+    exports and ``bokslut demo-data`` name them), else from its first data row; None when neither
+    tells (an unreadable file: staging rejects it with the reason)."""
+    match = FILE_NAME_FORVALTNING.search(Path(item["path"]).stem)
+    if match:
+        return match.group(1)
+    return _first_row_forvaltning(Path(item["path"]), item["source"], mapping_path)
+
+
+def _first_row_forvaltning(path: Path, source: str, mapping_path: Path | None) -> str | None:
+    from bokslut.ingest.formats import SOURCES
+    from bokslut.ingest.mapping import load_mapping
+    from bokslut.ingest.read import iter_chunks, inspect_file
+
+    try:
+        fmt = SOURCES[source]
+        chunks = iter_chunks(path, inspect_file(path), fmt, load_mapping(fmt, mapping_path), 100)
+        for chunk in chunks:
+            values = [str(v).strip() for v in chunk.frame.get("Förvaltning", [])]
+            found = next((v for v in values if re.fullmatch(r"\d{3}", v)), None)
+            if found or values:
+                chunks.close()
+                return found
+    except Exception:  # noqa: BLE001 - any reason it cannot be read: staging names it
+        return None
+    return None
+
+
+def group_by_forvaltning(files: list[dict[str, str]], *, only: Iterable[str] = (),
+                         mapping_path: Path | None = None) -> list[dict]:
+    """``[{"forvaltning": "150", "files": [...]}, …]``, one group per förvaltning (sorted; files whose
+    förvaltning cannot be told last, under None). ``only`` keeps those förvaltningar; the other files
+    stay in the landing folder for a later run."""
+    only = {str(f) for f in only}
+    groups: dict[str | None, list[dict[str, str]]] = {}
+    for item in files:
+        forvaltning = forvaltning_of(item, mapping_path)
+        if only and forvaltning not in only:
+            log.info("%s hör till förvaltning %s: hoppas över i den här körningen.", masked_path(item["path"]),
+                     forvaltning or "okänd")
+            continue
+        groups.setdefault(forvaltning, []).append(item)
+    order = sorted(groups, key=lambda f: (f is None, f or ""))
+    return [{"forvaltning": f, "files": groups[f]} for f in order]
+
+
+def keep_own_forvaltning(staged: list[dict], forvaltning: str | None, *, engine=None) -> list[dict]:  # noqa: ANN001
+    """Reject a staged load holding partitions of another förvaltning than its group's: groups run in
+    parallel, and each must publish only what its own controls judged."""
+    from bokslut.ingest.load import reject_load
+
+    engine = _engine(engine)
+    kept = []
+    for item in staged:
+        others = sorted({p.split(":")[0] for p in item["partitions"]} - {forvaltning})
+        if item["status"] == LoadStatus.STAGED and others:
+            found = sorted({p.split(":")[0] for p in item["partitions"]})
+            message = (f"Filen innehåller rader för förvaltning {', '.join(found)} men lästes in för förvaltning "
+                       f"{forvaltning or 'okänd'} (filnamnets eller första radens). Leverera en fil per förvaltning; "
+                       "inget i filen publicerades.")
+            item = {**item, **asdict(reject_load(engine, item["load_id"], message))}
+        kept.append(item)
+    return kept
+
+
+def close_forvaltning(forvaltning: str | None, files: list[dict[str, str]], *, engine=None,  # noqa: ANN001
+                      settings: Settings | None = None, mapping_path: Path | None = None, force: bool = False,
+                      replace: Iterable[str] = (), progress: Progress | None = None) -> dict:
+    """Stage → audit → control → publish the files of one förvaltning: the DAG's mapped task and
+    ``bokslut load`` (once per förvaltning) call this. Returns the förvaltning's batch; rejected
+    files are in it, never raised: the other förvaltningar's runs go on regardless.
 
     Interrupted (SIGTERM, Ctrl-C) or failing half-way, every load this call staged is rejected
     before the exception goes on: nothing of it stays staged or gets published."""
     engine = _engine(engine)
     settings = settings or get_settings()
-    files = discover_files(settings, [str(p) for p in paths], source)
     staged: list[dict] = []  # stage() rejects its own partial work; after it, this call does
     try:
         staged = stage(files, engine=engine, settings=settings, mapping_path=mapping_path, force=force,
                        progress=progress)
+        staged = keep_own_forvaltning(staged, forvaltning, engine=engine)
         audited = audit(staged, engine=engine, replace=replace)
-        return publish(control(audited, engine=engine, settings=settings), engine=engine, settings=settings)
+        batch = publish(control(audited, engine=engine, settings=settings), engine=engine, settings=settings)
     except BaseException:
         reject_all(engine, staged)
         raise
+    return {**batch, "forvaltning": forvaltning, "files": [{**f, "forvaltning": forvaltning} for f in batch["files"]]}
+
+
+def merge_batches(batches: Iterable[dict]) -> dict:
+    """The batches of several förvaltningar as one (files and control runs in förvaltning order)."""
+    batches = list(batches)
+    return {"files": [f for b in batches for f in b["files"]],
+            "control_runs": [r for b in batches for r in b.get("control_runs", [])],
+            "forvaltningar": [b.get("forvaltning") for b in batches]}
+
+
+def forvaltning_failure(batch: dict) -> str | None:
+    """Swedish: what a förvaltning's batch rejected, naming the förvaltning; None when nothing was."""
+    summary = rejection_summary(batch)
+    if summary is None:
+        return None
+    return f"Förvaltning {batch.get('forvaltning') or 'okänd'}: {summary}"
+
+
+def load_paths(paths: Iterable[Path | str], source: str | None = None, *, engine=None,  # noqa: ANN001
+               settings: Settings | None = None, mapping_path: Path | None = None, force: bool = False,
+               replace: Iterable[str] = (), progress: Progress | None = None,
+               forvaltningar: Iterable[str] = ()) -> dict:
+    """Stage → audit → control → publish the given files, förvaltning by förvaltning
+    (``close_forvaltning``, as the DAG's mapped task): ``bokslut load`` and tests. ``forvaltningar``
+    keeps the files of those förvaltningar (empty: all). Returns the merged batch."""
+    engine = _engine(engine)
+    settings = settings or get_settings()
+    files = discover_files(settings, [str(p) for p in paths], source)
+    batches = []
+    for group in group_by_forvaltning(files, only=forvaltningar, mapping_path=mapping_path):
+        if progress and group["forvaltning"]:
+            progress(f"Förvaltning {group['forvaltning']}: {len(group['files'])} fil(er)")
+        batches.append(close_forvaltning(group["forvaltning"], group["files"], engine=engine, settings=settings,
+                                         mapping_path=mapping_path, force=force, replace=replace,
+                                         progress=progress))
+    return merge_batches(batches)
 
 
 def move_handled(path: Path, status: str, settings: Settings, subfolder: str | None = None) -> None:
@@ -295,7 +427,7 @@ def periods_to_report(batch: dict, period: str | None, forvaltning: str | None) 
     if period:
         forvaltningar = {forvaltning} if forvaltning else {
             p.split(":")[0] for item in files for p in item.get("partitions", [])
-        } or _forvaltningar_with_ledger()
+        } or forvaltningar_with_ledger()
         return sorted((f, int(period)) for f in forvaltningar)
     latest: dict[tuple[str, int], int] = {}
     for item in files:
@@ -310,14 +442,15 @@ def periods_to_report(batch: dict, period: str | None, forvaltning: str | None) 
     return sorted((forv, per) for (forv, _year), per in latest.items())
 
 
-def _forvaltningar_with_ledger() -> set[str]:
+def forvaltningar_with_ledger() -> list[str]:
+    """Every förvaltning with a published ledger, sorted."""
     import sqlalchemy as sa
 
     from bokslut.warehouse.schema import publication
 
     with _engine().connect() as connection:
         query = sa.select(publication.c.forvaltning).where(publication.c.source == "ledger").distinct()
-        return set(connection.execute(query).scalars())
+        return sorted(connection.execute(query).scalars())
 
 
 def require_published(engine, forvaltning: str, period: int) -> None:  # noqa: ANN001
@@ -427,6 +560,8 @@ def rejection_summary(batch: dict) -> str | None:
 
 
 __all__ = ["NothingPublished", "discover_files", "stage", "reject_all", "audit", "control", "publish", "load_paths",
+           "forvaltning_of", "group_by_forvaltning", "keep_own_forvaltning", "close_forvaltning", "merge_batches",
+           "forvaltning_failure", "ForvaltningFailed", "forvaltningar_with_ledger",
            "say_outcome",
            "published_partitions", "periods_to_report", "require_published", "build_outputs", "rejection_summary",
            "move_handled"]

@@ -80,10 +80,14 @@ def load_command(args: argparse.Namespace) -> int:
         planned = plan(source, args.paths)
     else:  # one extract named: every file given is that extract
         planned = [(source, p) for p in _files(args.paths)]
+    only = getattr(args, "forvaltning", None) or []
+    if only:  # ``--forvaltning``: only those förvaltningar's extracts; the others are left where they are
+        planned = [(extract, path) for extract, path in planned if _forvaltning_of(extract, path) in only]
     if not planned:
         from bokslut.hr.pseudonym import mask_personnummer
 
-        _say(f"fel: inga filer att läsa in under {mask_personnummer(', '.join(map(str, args.paths)))}.")
+        which = f" för förvaltning {', '.join(only)}" if only else ""
+        _say(f"fel: inga filer att läsa in{which} under {mask_personnummer(', '.join(map(str, args.paths)))}.")
         return EXIT_INPUT
     from bokslut.flows import personal
     from bokslut.flows.ledger import say_outcome
@@ -93,6 +97,15 @@ def load_command(args: argparse.Namespace) -> int:
                                   replace=getattr(args, "replace", ()), progress=_say)
     rejected = say_outcome(results, _say, "Publicerade månader är oförändrade.")
     return EXIT_INPUT if rejected else EXIT_OK
+
+
+def _forvaltning_of(extract: str, path: Path) -> str:
+    """An extract's förvaltning: its file name's, else its first row's, else the format's default
+    (an extract without a Förvaltning column belongs to the förvaltning that delivers it)."""
+    from bokslut.flows.ledger import forvaltning_of
+    from bokslut.ingest.formats import DEFAULT_FORVALTNING
+
+    return forvaltning_of({"source": extract, "path": str(path)}) or DEFAULT_FORVALTNING
 
 
 def _files(paths: list[Path]) -> list[Path]:
