@@ -99,8 +99,13 @@ class CeleryStack:
         self.warehouse_db = f"bokslut_celery_wh_{self.stack_id}"
         self.queue = f"bokslut_celery_{self.stack_id}"
         self.api_port = free_port()
+        self._worker_log_port = free_port()
+        self._trigger_log_port = free_port()
         self.username = "bokslut_ci"
         self.password = secrets.token_urlsafe(18)
+        # One set of secrets for every component: the api-server must accept the scheduler's tokens.
+        self._jwt_secret = secrets.token_urlsafe(64)
+        self._api_secret_key = secrets.token_urlsafe(32)
         self._databases_created: list[str] = []
 
     # ------------------------------------------------------------------ configuration
@@ -133,6 +138,9 @@ class CeleryStack:
             "AIRFLOW__CORE__PARALLELISM": "4",
             "AIRFLOW__CORE__FERNET_KEY": "",
             "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": self._pg(self.metadata_db, "postgresql+psycopg2"),
+            # Small pools: the server (max_connections 100) is shared with the rest of the suite.
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_SIZE": "2",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_MAX_OVERFLOW": "4",
             "AIRFLOW__CELERY__BROKER_URL": f"redis://{self.redis_host}:{self.redis_port}/{self.redis_db}",
             "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + self._pg(self.metadata_db, "postgresql+psycopg2"),
             "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(WORKER_CONCURRENCY),
@@ -143,15 +151,15 @@ class CeleryStack:
             "AIRFLOW__API__WORKERS": "1",
             "AIRFLOW__API__BASE_URL": self.api_url,
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{self.api_url}/execution/",
-            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),
-            "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
+            "AIRFLOW__API_AUTH__JWT_SECRET": self._jwt_secret,
+            "AIRFLOW__API__SECRET_KEY": self._api_secret_key,
             "AIRFLOW__CORE__AUTH_MANAGER":
                 "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{self.username}:admin",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
             # Log servers on ports of their own (another stack may run beside this one).
-            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
-            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+            "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(self._worker_log_port),
+            "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(self._trigger_log_port),
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
             "BOKSLUT_WAREHOUSE_URL": self.warehouse_url,
             "BOKSLUT_DATA_DIR": str(self.data),
