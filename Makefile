@@ -23,7 +23,8 @@ venv: $(BIN)/.installed
 demo: venv
 	PATH=$(CURDIR)/$(BIN):$$PATH bash scripts/demo.sh $(DEMO_DIR)
 
-## The whole test suite (PostgreSQL tests run against 127.0.0.1:5432 when it answers).
+## The whole test suite (PostgreSQL tests run against 127.0.0.1:5432 when it answers), including the
+## Celery stack test (also needs Redis on 127.0.0.1:6379; skipped with the reason when either is missing).
 test: venv
 	$(BIN)/python -m pytest
 
