@@ -1,7 +1,12 @@
 # syntax=docker/dockerfile:1
 #
 # bokslut Airflow image: the official Apache Airflow image plus the bokslut package, its pinned
-# dependencies and the project's dags/, plugins/, include/ and expectations/.
+# dependencies (with the Celery and FAB providers) and the project's dags/, plugins/, include/ and
+# expectations/. Not include/manual and include/reference: finance edits those, so .dockerignore
+# keeps them out and docker-compose.yaml mounts them from the host (docs/deployment.md, section 6).
+#
+# No image registry or Docker engine is reachable where the project is tested: `make image-check`
+# installs this file's requirement set into a scratch venv and runs the same `pip check` as step 3.
 #
 # The tag below must equal the apache-airflow pin in pyproject.toml and the Python of
 # `requires-python`; tests/deploy/test_compose.py checks both.

@@ -9,7 +9,7 @@ export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 
-.PHONY: venv demo test test-fast benchmark lint clean
+.PHONY: venv demo test test-fast test-celery image-check compose-validators benchmark lint clean
 
 $(BIN)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,9 +23,23 @@ venv: $(BIN)/.installed
 demo: venv
 	PATH=$(CURDIR)/$(BIN):$$PATH bash scripts/demo.sh $(DEMO_DIR)
 
-## The whole test suite (PostgreSQL tests run against 127.0.0.1:5432 when it answers).
+## The whole test suite (PostgreSQL tests run against 127.0.0.1:5432 when it answers), including the
+## Celery stack test (also needs Redis on 127.0.0.1:6379; skipped with the reason when either is missing).
 test: venv
 	$(BIN)/python -m pytest
+
+## The Celery stack test alone: the real CeleryExecutor stack on the local PostgreSQL and Redis,
+## ledger_month_end over three förvaltningar (3-5 min; docs/deployment.md). `make test` runs it too.
+test-celery: venv
+	$(BIN)/python -m pytest -m celery_stack tests/deploy/test_celery_stack.py
+
+## The image's requirement set in a scratch venv + `pip check` (no Docker needed; docs/deployment.md).
+image-check:
+	PYTHON=$(PYTHON) bash scripts/check_image_requirements.sh
+
+## Compose v1 and v2, for tests/deploy/test_compose.py's `config -q` checks (v2 into the venv).
+compose-validators: venv
+	bash scripts/install_compose_validators.sh
 
 ## Unit tests only (no DAG runs, no full-year loads).
 test-fast: venv

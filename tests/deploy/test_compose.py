@@ -41,7 +41,20 @@ DATA_MOUNTS = {
     "BOKSLUT_ARCHIVE_DIR": "/opt/airflow/archive",
     "BOKSLUT_OUTBOX_DIR": "/opt/airflow/out",
 }
+# Finance's editable data: host folders mounted read-only where bokslut.settings looks by default
+# (PROJECT_ROOT/include/...), named by their settings too, and kept out of the image.
+EDITABLE_MOUNTS = {
+    "BOKSLUT_MANUAL_DIR": "/opt/bokslut/include/manual",
+    "BOKSLUT_REFERENCE_DIR": "/opt/bokslut/include/reference",
+}
+EDITABLE_FOLDERS = ("include/manual", "include/reference")
 PROJECT_FOLDERS = ("dags", "plugins", "include", "expectations")
+VISIBILITY_TIMEOUT_KEY = "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT"
+# The longest task the deployment is sized for: a city-wide year-end reload in one task, 1-2 h on
+# the benchmarks' numbers (docs/deployment.md, "Celery visibility timeout"); with margin.
+LONGEST_TASK_S = 3 * 3600
+# Top-level keys Compose v1 (1.29, the last) accepts; `name:` is v2-only.
+COMPOSE_V1_TOP_LEVEL = {"version", "services", "volumes", "networks", "configs", "secrets"}
 AIRFLOW_PLUGINS_FOLDER = "/opt/airflow/plugins"  # $AIRFLOW_HOME/plugins in the official image
 # Variables Docker Compose itself reads from .env; they may be in .env.example without being used.
 COMPOSE_OWN_VARIABLES = {"COMPOSE_PROJECT_NAME", "COMPOSE_PROFILES", "COMPOSE_FILE"}
@@ -314,6 +327,19 @@ def command_words(service: dict) -> list[str]:
     return shlex.split(command) if isinstance(command, str) else [str(c) for c in command]
 
 
+def mount_options(service: dict) -> dict[str, set[str]]:
+    """target -> options (``ro``, ``rw``, ...) of every short-syntax volume; ``read_only`` for long."""
+    options: dict[str, set[str]] = {}
+    for volume in service.get("volumes") or []:
+        if isinstance(volume, dict):
+            options[volume.get("target", "")] = {"ro"} if volume.get("read_only") else set()
+            continue
+        _, masked = scan(volume)
+        parts = masked.split(":")
+        options[parts[1] if len(parts) > 1 else parts[0]] = set(parts[2].split(",")) if len(parts) > 2 else set()
+    return options
+
+
 def mount_targets(service: dict) -> dict[str, str]:
     """target -> source of every volume of a service (short and long syntax)."""
     targets = {}
@@ -454,10 +480,61 @@ def check_data_mounts(d: Deployment) -> list[str]:
                 problems.append(f"{name}: the host side of {target} is not configurable ({targets[target]!r})")
             if env.get(setting) != target:
                 problems.append(f"{name}: {setting}={env.get(setting)!r}, expected {target}")
+        options = mount_options(service)
+        for setting, target in EDITABLE_MOUNTS.items():
+            if target not in targets:
+                problems.append(f"{name}: finance's {setting} folder is not mounted at {target}")
+                continue
+            if "${" not in targets[target]:
+                problems.append(f"{name}: the host side of {target} is not configurable ({targets[target]!r})")
+            if "ro" not in options.get(target, set()):
+                problems.append(f"{name}: {target} is mounted writable (tasks only read it)")
+            if env.get(setting) != target:
+                problems.append(f"{name}: {setting}={env.get(setting)!r}, expected {target}")
         for target in targets:
+            if target in EDITABLE_MOUNTS.values():
+                continue
             if target == AIRFLOW_PLUGINS_FOLDER or target.startswith("/opt/bokslut"):
                 problems.append(f"{name}: {target} is mounted over the code baked into the image")
     return problems
+
+
+def check_editable_data_not_baked(d: Deployment) -> list[str]:
+    """include/manual and include/reference never enter the build context (so never the image)."""
+    patterns = {line.strip().strip("/").removeprefix("./") for line in d.dockerignore_text.splitlines()
+                if line.strip() and not line.startswith("#")}
+    return [f".dockerignore does not exclude {folder}: it would be baked into the image"
+            for folder in EDITABLE_FOLDERS if folder not in patterns and "include" not in patterns]
+
+
+def check_visibility_timeout(d: Deployment) -> list[str]:
+    """Every Airflow service's Celery visibility timeout exceeds the longest task (and any
+    execution_timeout the DAGs set), and equals the one the Celery stack test runs with."""
+    from bokslut.dag_defaults import DEFAULT_ARGS
+
+    from tests.deploy.celery_stack import VISIBILITY_TIMEOUT_S
+
+    problems = []
+    longest = max(LONGEST_TASK_S, int(DEFAULT_ARGS["execution_timeout"].total_seconds())
+                  if DEFAULT_ARGS.get("execution_timeout") else 0)
+    for name in AIRFLOW_SERVICES:
+        raw = d.env_of(name).get(VISIBILITY_TIMEOUT_KEY)
+        if raw is None:
+            problems.append(f"{name}: {VISIBILITY_TIMEOUT_KEY} is not set (Airflow's default is not a decision)")
+            continue
+        value = d.resolved(raw, d.env_variants[".env.example"])
+        if not value.isdigit() or int(value) <= longest:
+            problems.append(f"{name}: visibility timeout {value!r} s does not exceed the longest task ({longest} s)")
+        elif int(value) != VISIBILITY_TIMEOUT_S:
+            problems.append(f"{name}: visibility timeout {value} s differs from the Celery stack test's "
+                            f"{VISIBILITY_TIMEOUT_S} s")
+    return problems
+
+
+def check_compose_v1_compatible(d: Deployment) -> list[str]:
+    """Only top-level keys Compose v1 knows (``x-`` extensions aside): it rejects ``name:``."""
+    return [f"top-level {key!r} is rejected by Compose v1" for key in d.compose
+            if key not in COMPOSE_V1_TOP_LEVEL and not str(key).startswith("x-")]
 
 
 def check_variables_documented(d: Deployment) -> list[str]:
@@ -668,6 +745,9 @@ CHECKS: dict[str, Callable[[Deployment], list[str]]] = {
     "dockerfile_install": check_dockerfile_install,
     "dockerfile_layout": check_dockerfile_layout,
     "dockerignore": check_dockerignore,
+    "editable_data_not_baked": check_editable_data_not_baked,
+    "visibility_timeout": check_visibility_timeout,
+    "compose_v1_compatible": check_compose_v1_compatible,
 }
 
 
@@ -787,6 +867,23 @@ BROKEN = {
         "AIRFLOW__CORE__DAGS_FOLDER=/opt/bokslut/dags", "AIRFLOW__CORE__DAGS_FOLDER=/opt/airflow/dags"),
         "dockerfile_layout"),
     ".env in the build context": ("dockerignore_text", _replace("\n.env\n", "\n"), "dockerignore"),
+    "manual inputs not mounted": ("compose_text", _replace(
+        ":/opt/bokslut/include/manual:ro\n", ":/opt/bokslut/include/manual-old:ro\n"), "data_mounts"),
+    "reference data mounted writable": ("compose_text", _replace(
+        ":/opt/bokslut/include/reference:ro\n", ":/opt/bokslut/include/reference\n"), "data_mounts"),
+    "reference setting off the mount": ("compose_text", _replace(
+        "BOKSLUT_REFERENCE_DIR: /opt/bokslut/include/reference", "BOKSLUT_REFERENCE_DIR: /tmp/reference"),
+        "data_mounts"),
+    "code folder mounted": ("compose_text", _replace(
+        ":/opt/bokslut/include/manual:ro\n", ":/opt/bokslut/include/manual:ro\n    - ./dags:/opt/bokslut/dags:ro\n"),
+        "data_mounts"),
+    "reference data baked into the image": ("dockerignore_text", _replace("\ninclude/reference\n", "\n"),
+                                            "editable_data_not_baked"),
+    "visibility timeout unset": ("compose_text", _replace(
+        "    AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT: '21600'\n", ""), "visibility_timeout"),
+    "visibility timeout of one hour": ("compose_text", _replace(
+        "VISIBILITY_TIMEOUT: '21600'", "VISIBILITY_TIMEOUT: '3600'"), "visibility_timeout"),
+    "top-level name": ("compose_text", _replace("---\n", "---\nname: bokslut\n"), "compose_v1_compatible"),
 }
 
 
@@ -822,3 +919,78 @@ def test_compose_refuses_to_start_without_each_required_secret(deployment: Deplo
         with pytest.raises(MissingRequired):
             for s in strings(deployment.compose):
                 interpolate(s, env)
+
+
+# --------------------------------------------------------------------------------------------------
+# The real Compose implementations (v2 and v1) validate the file: `config -q`, no engine needed.
+# scripts/install_compose_validators.sh provides both; .ci/run sets BOKSLUT_COMPOSE_VALIDATORS_REQUIRED=1
+# so that a missing one fails there instead of being skipped.
+# --------------------------------------------------------------------------------------------------
+
+
+def compose_command(version: str) -> list[str] | None:
+    """How to run Compose ``version`` ("v2" or "v1") here, or None when it is not installed."""
+    import shutil
+    import subprocess
+
+    def answers(argv: list[str], banner: str) -> bool:
+        try:
+            out = subprocess.run(argv + ["version"], capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        return out.returncode == 0 and banner in out.stdout
+
+    if version == "v2":
+        candidates = [["docker", "compose"], [str(ROOT / ".venv" / "bin" / "docker-compose-v2")]]
+        banner = "version v2."
+    else:
+        candidates = [["docker-compose"]]
+        banner = "version 1."
+    for argv in candidates:
+        if shutil.which(argv[0]) and answers(argv, banner):
+            return argv
+    return None
+
+
+def _compose_config(argv: list[str], folder: Path, compose_text: str, env_text: str):  # noqa: ANN202
+    import os
+    import subprocess
+
+    (folder / "docker-compose.yaml").write_text(compose_text, encoding="utf-8")
+    (folder / ".env").write_text(env_text, encoding="utf-8")
+    clean = {k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ}
+    return subprocess.run(argv + ["--project-directory", str(folder), "-f", str(folder / "docker-compose.yaml"),
+                                  "--env-file", str(folder / ".env"), "config", "-q"],
+                          cwd=folder, env=clean, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(params=["v2", "v1"])
+def compose(request) -> list[str]:
+    import os
+
+    argv = compose_command(request.param)
+    if argv is None:
+        message = (f"Docker Compose {request.param} is not installed (scripts/install_compose_validators.sh "
+                   f"provides it)")
+        if os.environ.get("BOKSLUT_COMPOSE_VALIDATORS_REQUIRED") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return argv
+
+
+def test_compose_validates_the_file(compose: list[str], deployment: Deployment, tmp_path: Path) -> None:
+    result = _compose_config(compose, tmp_path, deployment.compose_text, deployment.env_example_text)
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_compose_rejects_a_misspelt_key(compose: list[str], deployment: Deployment, tmp_path: Path) -> None:
+    broken = deployment.compose_text.replace("    healthcheck:\n", "    healthchek:\n", 1)
+    assert broken != deployment.compose_text
+    result = _compose_config(compose, tmp_path, broken, deployment.env_example_text)
+    assert result.returncode != 0 and "healthchek" in result.stderr + result.stdout
+
+
+def test_compose_refuses_a_missing_secret(compose: list[str], deployment: Deployment, tmp_path: Path) -> None:
+    env = "\n".join(line for line in deployment.env_example_text.splitlines() if not line.startswith("REDIS_PASSWORD="))
+    result = _compose_config(compose, tmp_path, deployment.compose_text, env + "\n")
+    assert result.returncode != 0 and "REDIS_PASSWORD" in result.stderr + result.stdout
