@@ -30,5 +30,8 @@ DEFAULT_ARGS = {
     "owner": "ekonomi-data",
     "retries": 1,
     "retry_delay": timedelta(minutes=5),
+    # Below Celery's broker visibility timeout (6 h, docs/deployment.md §4): a task still running
+    # when the broker redelivers it would run twice.
+    "execution_timeout": timedelta(hours=4),
     "on_failure_callback": on_task_failure,
 }

@@ -38,10 +38,6 @@ pytestmark = [pytest.mark.celery_stack, pytest.mark.postgres, pytest.mark.dag, p
 DAG_ID = "ledger_month_end"
 FORVALTNINGAR = ("191", "150", "160")
 PERIODS = ("202400", "202401", "202402")  # the opening balances and two months: enough to publish, quick to load
-# True once ledger_month_end maps its work over förvaltningar (issue 9, item 5): from then on a DAG
-# without mapped tasks fails here. While False, a DAG that has mapped tasks is held to the same
-# fan-out check anyway; one without is held to overlap between its parallel branches.
-FAN_OUT_REQUIRED = False
 ADMIN_PG_URL = os.environ.get("BOKSLUT_CELERY_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS = ("127.0.0.1", 6379)
 
@@ -241,13 +237,12 @@ def test_ledger_month_end_fans_out_on_celery_workers(city_files, tmp_path, capsy
         #    still cleans up for seconds after the task reported success, while the next task may
         #    already start), so a pair counts only when the API's start/end dates, which the task
         #    itself reported, overlap too.
+        #    ledger_month_end maps its work per förvaltning: the mapped instances must overlap.
         mapped = {t["task_id"] for t in tasks if t.get("is_mapped")}
-        if mapped or FAN_OUT_REQUIRED:
-            assert fan_out_problems(executions, mapped, fan_width=len(FORVALTNINGAR)) == [], summary
-            pairs = [(a, b) for a, b in overlapping_pairs(executions)
-                     if a.task_id == b.task_id and a.task_id in mapped and a.map_index != b.map_index]
-        else:
-            pairs = [(a, b) for a, b in overlapping_pairs(executions) if a.task_id != b.task_id]
+        assert "close_forvaltning" in mapped, f"ledger_month_end does not fan out per förvaltning: {sorted(mapped)}"
+        assert fan_out_problems(executions, mapped, fan_width=len(FORVALTNINGAR)) == [], summary
+        pairs = [(a, b) for a, b in overlapping_pairs(executions)
+                 if a.task_id == b.task_id and a.task_id in mapped and a.map_index != b.map_index]
         assert pairs, f"no two task instances overlapped on the worker: {summary}"
         by_key = {(ti["task_id"], ti["map_index"]): ti for ti in ran}
         api_overlap = [
