@@ -116,3 +116,14 @@ def test_an_unexpected_error_quoting_a_personnummer_is_masked_in_the_alert():
 
     text = error_text(KeyError("rad 12: 19980101-9806 saknas; även 980101+9806"))
     assert "9806" not in text and "(personnummer dolt)" in text
+
+
+def test_mapped_instance_is_named_by_its_label():
+    """A mapped instance (one per förvaltning) is named as Airflow shows it, not by its number."""
+    context = fake_context(InputFileError("Förvaltning 150: filen avvisades."), task_id="close_forvaltning")
+    context["ti"].map_index = 1
+    context["ti"].rendered_map_index = "förvaltning 150"
+    message = build_message(failed_task(context))
+    assert "close_forvaltning (förvaltning 150)" in message.html
+    context["ti"].rendered_map_index = None
+    assert "close_forvaltning (del 1)" in build_message(failed_task(context)).html

@@ -48,6 +48,7 @@ class FailedTask:
     error: str
     log_url: str | None
     report: str | None  # a validation report the error names, if any
+    map_label: str | None = None  # a mapped instance's name, e.g. "förvaltning 150" (map_index_template)
 
     @property
     def key(self) -> str:
@@ -95,6 +96,7 @@ def failed_task(context: Mapping[str, Any]) -> FailedTask:
     task_id = _attr(ti, "task_id") or _attr(context.get("task"), "task_id") or "okänd uppgift"
     run_id = context.get("run_id") or _attr(ti, "run_id") or _attr(dag_run, "run_id") or "okänd körning"
     map_index = _attr(ti, "map_index")
+    map_label = _attr(ti, "rendered_map_index")
     try_number = _attr(ti, "try_number")
     error = error_text(context.get("exception"))
     return FailedTask(
@@ -102,6 +104,7 @@ def failed_task(context: Mapping[str, Any]) -> FailedTask:
         map_index=int(map_index) if isinstance(map_index, int) else -1,
         try_number=int(try_number) if isinstance(try_number, int) else None,
         error=error, log_url=_log_url(ti), report=_report(error),
+        map_label=map_label if isinstance(map_label, str) and map_label.strip() else None,
     )
 
 
@@ -128,7 +131,8 @@ def error_text(exception: object) -> str:
 
 def build_message(failed: FailedTask) -> TaskFailureMessage:
     subject = f"[bokslut] Uppgift misslyckades: {failed.dag_id} / {failed.task_id}"
-    task = failed.task_id + (f" (del {failed.map_index})" if failed.map_index >= 0 else "")
+    part = failed.map_label or (f"del {failed.map_index}" if failed.map_index >= 0 else "")
+    task = failed.task_id + (f" ({part})" if part else "")
     fields = [("DAG", failed.dag_id), ("Uppgift", task), ("Körning", failed.run_id)]
     if failed.try_number:
         fields.append(("Försök", str(failed.try_number)))
