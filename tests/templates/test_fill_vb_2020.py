@@ -198,3 +198,10 @@ def test_rules_hold_for_2020(filled_2020):
     assert by_rule["BL08"] == {"ok"}  # S:a avvik 2,7 = VP − utfall, and the manual file comments it
     assert "fel" not in set().union(*by_rule.values())
     assert not any(r.rule_id == "BL11" and "LISA" in r.message for r in result.rules)  # HR delivered for 2020
+
+
+def test_resultatenheter_2020_says_the_namnd_had_none(wb):
+    """The 2020 package: "Nämnden har inga resultatenheter" (its units start in 2021)."""
+    texts = [c.value for row in wb["Resultatenheter"].iter_rows() for c in row if isinstance(c.value, str)]
+    assert "Nämnden har inga resultatenheter" in texts
+    assert not any("Jobbtorg Stockholm, västerort" in t or "Kommunala aktivitetsansvaret" in t for t in texts)

@@ -82,6 +82,20 @@ def test_reference_files_for_191():
     assert projects["2401"].is_eu and projects["2401"].decided_cost_ore == 185_000_000_00
     assert projects["2490"].kind == "investering"
     assert [u.code for u in load_result_units("191")] == ["2130", "5110"]
+    assert [u.code for u in load_result_units("191", year=2024)] == ["2130", "5110"]
+    assert load_result_units("191", year=2020) == []  # the 2020 package: "Nämnden har inga resultatenheter"
+
+
+def test_result_units_exist_between_their_years(tmp_path):
+    (tmp_path / "resultatenheter.csv").write_text(
+        "Förvaltning;Ansvar;Namn;Intraprenad;Från år;Till år\n191;1;Gammal;N;;2021\n191;2;Ny;N;2022;\n191;3;Alltid;N;;\n",
+        encoding="utf-8")
+    assert [u.code for u in load_result_units("191", tmp_path, year=2021)] == ["1", "3"]
+    assert [u.code for u in load_result_units("191", tmp_path, year=2022)] == ["2", "3"]
+    (tmp_path / "resultatenheter.csv").write_text(
+        "Förvaltning;Ansvar;Namn;Intraprenad;Från år\n191;1;X;N;tjugo\n", encoding="utf-8")
+    with pytest.raises(ReferenceError, match="rad 2, kolumn Från år"):
+        load_result_units("191", tmp_path, year=2024)
 
 
 def test_reference_errors_name_file_line_and_column(tmp_path):

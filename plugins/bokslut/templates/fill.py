@@ -190,7 +190,7 @@ def fill_workbook(
     ctx = FillContext(
         engine=engine, forvaltning=forvaltning, year=year, point=rp, manual=manual,
         projects=reference.load_projects(forvaltning, reference_dir),
-        result_units=reference.load_result_units(forvaltning, reference_dir),
+        result_units=reference.load_result_units(forvaltning, reference_dir, year),
         forv=reference.load_forvaltning(forvaltning, reference_dir), rules=mapping.rules,
     )
     filled = FilledWorkbook(forvaltning, year, rp, mapping, manual)

@@ -12,8 +12,10 @@ All CSV with ``;``, UTF-8, a header row, amounts in kronor (decimal comma or poi
 (designated significant: shown on Verksamhetsprojekt whatever its size); ``Beslutad intäkt`` with
 ledger sign (negative); ``EU-program`` filled for EU-funded projects (Externa projekt, EU block).
 
-``resultatenheter.csv`` — ``Förvaltning;Ansvar;Namn;Intraprenad`` (``Ansvar`` one code or several
-separated by ``,``; ``Intraprenad`` J/N).
+``resultatenheter.csv`` — ``Förvaltning;Ansvar;Namn;Intraprenad[;Från år;Till år]`` (``Ansvar``
+one code or several separated by ``,``; ``Intraprenad`` J/N; the optional years bound the years a
+unit exists, empty = open: a year's workbook lists only that year's units, so the 2020 package
+says "Nämnden har inga resultatenheter" as the city's did).
 
 ``forvaltningar.csv`` — ``Förvaltning;Namn;Nämnd`` (the name printed at the top of every sheet).
 """
@@ -109,6 +111,14 @@ def _date(path: Path, line: int, column: str, text: str) -> date | None:
         raise ReferenceError(f"{path.name} rad {line}, kolumn {column}: '{text}' är inget datum (ÅÅÅÅ-MM-DD)") from None
 
 
+def _year(path: Path, line: int, column: str, text: str) -> int | None:
+    if not text:
+        return None
+    if len(text) == 4 and text.isdigit():
+        return int(text)
+    raise ReferenceError(f"{path.name} rad {line}, kolumn {column}: '{text}' ska vara ett årtal (ÅÅÅÅ) eller tomt")
+
+
 def _flag(path: Path, line: int, column: str, text: str) -> bool:
     if text.upper() in ("J", "JA"):
         return True
@@ -139,11 +149,16 @@ def load_projects(forvaltning: str, folder: Path | None = None) -> list[Project]
     return sorted(projects, key=lambda p: p.code)
 
 
-def load_result_units(forvaltning: str, folder: Path | None = None) -> list[ResultUnit]:
+def load_result_units(forvaltning: str, folder: Path | None = None, year: int | None = None) -> list[ResultUnit]:
+    """The förvaltning's result units; with ``year``, only those that exist that year."""
     path = (folder or reference_dir()) / "resultatenheter.csv"
     units = []
     for line, row in _rows(path, ("Förvaltning", "Ansvar", "Namn")):
         if row["Förvaltning"] != forvaltning:
+            continue
+        first = _year(path, line, "Från år", row.get("Från år", ""))
+        last = _year(path, line, "Till år", row.get("Till år", ""))
+        if year is not None and ((first is not None and year < first) or (last is not None and year > last)):
             continue
         codes = tuple(c.strip() for c in row["Ansvar"].split(",") if c.strip())
         if not codes:
