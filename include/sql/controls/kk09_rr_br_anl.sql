@@ -15,13 +15,16 @@ WITH sums AS (
     WHERE period BETWEEN {year_start} AND {period}
 ),
 
+-- The run's candidate stadskassan data: published, with a load staged in the same batch in place of
+-- the periods it replaces (the runner fills in the (period, load_id) pairs, integers only).
 treasury_rows AS (
     SELECT amount_ore FROM treasury
     WHERE forvaltning = '{forvaltning}' AND period BETWEEN {year_start} AND {period}
-      AND load_id IN (SELECT load_id FROM publication WHERE source = 'stadskassan' AND forvaltning = '{forvaltning}')
+      AND ({treasury_candidates})
 ),
 
--- Without a stadskassan extract the change cannot be checked (it would be derived from eget kapital itself).
+-- Without a stadskassan extract the change cannot be checked (it would be derived from eget kapital itself):
+-- the lines are NULL here and the runner shows them as "ej kontrollerbar" (requires: stadskassan).
 treasury_total AS (
     SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE SUM(amount_ore) END AS externt_och_internt_in FROM treasury_rows
 ),

@@ -20,12 +20,14 @@ WITH sums AS (
     WHERE period BETWEEN {year_start} AND {period}
 ),
 
+-- The run's candidate asset register (published, or staged in the same batch); NULL without it, and the
+-- runner shows KK12.10 as "ej kontrollerbar" (requires: anlaggningsreskontra).
 register AS (
     SELECT CASE WHEN COUNT(*) = 0 THEN NULL ELSE SUM(amount_ore) END AS anl_forandring
     FROM asset_register
     WHERE forvaltning = '{forvaltning}' AND period BETWEEN {year_start} AND {period}
       AND (konto BETWEEN '1000' AND '1399' AND konto NOT LIKE '117%' OR konto BETWEEN '2381' AND '2389')
-      AND load_id IN (SELECT load_id FROM publication WHERE source = 'anlaggningsreskontra' AND forvaltning = '{forvaltning}')
+      AND ({register_candidates})
 ),
 
 lines AS (
