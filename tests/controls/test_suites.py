@@ -98,3 +98,32 @@ def test_suite_files_are_valid_ge_suites():
                 expectation["kwargs"]["unexpected_rows_query"] = "SELECT * FROM {batch}"
             assert expectation["meta"]["severity"] in ("blocking", "warning", "info")
         assert gx.ExpectationSuite(**raw).name == raw["name"]
+
+
+@pytest.mark.parametrize("suite", SUITES, ids=lambda s: s.group)
+def test_values_are_bound_and_only_integer_fragments_are_pasted(suite):
+    """The runner binds :period, :forvaltning, …; GE gets the same values as SQLAlchemy-rendered literals."""
+    from sqlalchemy.dialects import postgresql
+
+    from bokslut.controls.scope import PeriodBounds
+    from bokslut.controls.suites import bind_values, inline_binds
+
+    assert set(re.findall(r"\{(\w+)\}", suite.sql)) <= {"batch", "treasury_candidates", "register_candidates"}
+    assert "'{" not in suite.sql  # no value pasted into a string literal
+    values = PeriodBounds("191", 202413).sql_values()
+    assert set(bind_values(suite.sql, values)) <= set(values)
+    inlined = inline_binds(suite.sql, values, postgresql.psycopg.dialect())
+    assert bind_values(inlined, {}) == {}  # nothing left for a driver to bind
+    assert "'191'" in inlined or ":forvaltning" not in suite.sql
+
+
+def test_inline_binds_quotes_what_it_inlines():
+    from sqlalchemy.dialects import sqlite
+
+    from bokslut.controls.suites import inline_binds
+
+    sql = "SELECT 'summa:skulder' AS k FROM t WHERE f = :forvaltning AND p <= :period"
+    assert inline_binds(sql, {"forvaltning": "1'9", "period": 202413}, sqlite.dialect()) == \
+        "SELECT 'summa:skulder' AS k FROM t WHERE f = '1''9' AND p <= 202413"
+    with pytest.raises(KeyError):
+        inline_binds(sql, {"period": 202413}, sqlite.dialect())

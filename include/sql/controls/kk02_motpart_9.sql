@@ -2,11 +2,11 @@
 -- The 2024 sheet's account lines (1790, 2991) are always shown; every other balance-sheet account carrying
 -- motpart 9* in the year gets a line keyed 'konto:NNNN', before SUMMA Motpart 9* i BR (sort_key).
 WITH balance AS (
-    SELECT konto, motpart, amount_ore FROM {batch} WHERE period BETWEEN {year_start} AND {period}
+    SELECT konto, motpart, amount_ore FROM {batch} WHERE period BETWEEN :year_start AND :period
 ),
 
 result AS (
-    SELECT konto, motpart, anslag, amount_ore FROM {batch} WHERE period BETWEEN {first_month} AND {period}
+    SELECT konto, motpart, anslag, amount_ore FROM {batch} WHERE period BETWEEN :first_month AND :period
 ),
 
 sheet_lines AS (

@@ -4,7 +4,7 @@
 -- information, as on the sheet), placed before the sum of its range by sort_key: section letter + account,
 -- the section's sum '~'. Severity per line is in expectations/kk05_konto_90_98.json.
 WITH year_rows AS (
-    SELECT konto, anslag, amount_ore, period FROM {batch} WHERE period BETWEEN {year_start} AND {period}
+    SELECT konto, anslag, amount_ore, period FROM {batch} WHERE period BETWEEN :year_start AND :period
 ),
 
 sums AS (
@@ -31,8 +31,8 @@ sums AS (
         COALESCE(SUM(CASE WHEN konto BETWEEN '9600' AND '9899' THEN amount_ore END), 0) AS k96_98,
         COALESCE(SUM(CASE WHEN konto = '9999' THEN amount_ore END), 0) AS k9999,
         COALESCE(SUM(CASE WHEN konto BETWEEN '9900' AND '9999' THEN amount_ore END), 0) AS k99,
-        COALESCE(SUM(CASE WHEN konto = '8526' AND anslag = 'D' AND period >= {first_month} THEN amount_ore END), 0) AS rr8526,
-        COALESCE(SUM(CASE WHEN konto = '5611' AND anslag = 'D' AND period >= {first_month} THEN amount_ore END), 0) AS rr5611
+        COALESCE(SUM(CASE WHEN konto = '8526' AND anslag = 'D' AND period >= :first_month THEN amount_ore END), 0) AS rr8526,
+        COALESCE(SUM(CASE WHEN konto = '5611' AND anslag = 'D' AND period >= :first_month THEN amount_ore END), 0) AS rr5611
     FROM year_rows
 ),
 

@@ -35,7 +35,14 @@ from bokslut.controls.model import (
     Ranking,
 )
 from bokslut.controls.scope import PeriodBounds, reporting_point
-from bokslut.controls.suites import ControlExpectation, ControlSuite, load_control_suites, render_sql
+from bokslut.controls.suites import (
+    ControlExpectation,
+    ControlSuite,
+    bind_values,
+    inline_binds,
+    load_control_suites,
+    render_sql,
+)
 from bokslut.sql import load_sql
 from bokslut.warehouse.schema import account, control_result, control_run, load_audit, publication
 
@@ -155,9 +162,9 @@ def _drop_snapshot(connection: sa.Connection, run_id: int) -> None:
     connection.execute(sa.text("DELETE FROM control_snapshot WHERE run_id = :r"), {"r": run_id})
 
 
-def _line_values(engine: Engine, suite: ControlSuite, sql: str, run_id: int) -> list[dict]:
+def _line_values(engine: Engine, sql: str, run_id: int, values: dict[str, object]) -> list[dict]:
     with engine.connect() as connection:
-        rows = connection.execute(sa.text(sql.replace("{batch}", _batch(run_id)))).mappings().all()
+        rows = connection.execute(sa.text(sql.replace("{batch}", _batch(run_id))), bind_values(sql, values)).mappings().all()
     return [dict(r) for r in rows]
 
 
@@ -261,18 +268,18 @@ def run_controls(engine: Engine, forvaltning: str, period: int, staged_load_ids:
     bounds = PeriodBounds(forvaltning, int(period))
     scope = reporting_point(bounds.period)
     run_id, partitions = _snapshot(engine, bounds, tuple(staged_load_ids))
-    values = {**bounds.sql_values(),
-              "treasury_candidates": _candidate_filter(partitions["stadskassan"]),
-              "register_candidates": _candidate_filter(partitions["anlaggningsreskontra"])}
+    values = bounds.sql_values()  # bound (:period, ...); inlined as literals only for GE
+    fragments = {"treasury_candidates": _candidate_filter(partitions["stadskassan"]),
+                 "register_candidates": _candidate_filter(partitions["anlaggningsreskontra"])}
     names = _account_names(engine)
 
     # (suite, row, control id, texts, expectation, evaluated, missing inputs)
     computed: list[tuple[ControlSuite, dict, str, dict, ControlExpectation | None, bool, list[str]]] = []
     checks = []
     for suite in load_control_suites():
-        sql = render_sql(suite.sql, values)
+        sql = render_sql(suite.sql, fragments)
         in_scope: dict[str, tuple[ControlExpectation, list[str]]] = {}
-        for row in _sorted_lines(_line_values(engine, suite, sql, run_id)):
+        for row in _sorted_lines(_line_values(engine, sql, run_id, values)):
             control_id, texts = suite.line(row["control_id"], names)
             exp = suite.expectation_for(control_id)
             evaluated = exp is not None and scope in exp.scope
@@ -280,7 +287,7 @@ def run_controls(engine: Engine, forvaltning: str, period: int, staged_load_ids:
             if evaluated and not missing:  # GE judges the line under its (first) expectation only
                 in_scope.setdefault(exp.id, (exp, []))[1].append(row["control_id"])
             computed.append((suite, row, control_id, texts, exp, evaluated, missing))
-        checks.append((suite, sql, list(in_scope.values())))
+        checks.append((suite, inline_binds(sql, values, engine.dialect), list(in_scope.values())))
 
     ge_failed = _ge_failures(engine, run_id, checks)
     results = []

@@ -26,6 +26,8 @@ from fnmatch import fnmatchcase
 from functools import cache
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from bokslut.settings import EXPECTATIONS_DIR, SQL_DIR
 
 CONTROL_PATTERN = "kk*.json"
@@ -101,7 +103,36 @@ def load_control_suites(folder: Path = EXPECTATIONS_DIR) -> tuple[ControlSuite, 
 
 
 def render_sql(sql: str, values: dict[str, object]) -> str:
-    """Fill the ``{name}`` placeholders (validated integers and codes only); ``{batch}`` stays for GE."""
+    """Fill the ``{name}`` placeholders (SQL fragments the runner builds from integers, such as the
+    candidate filters); ``{batch}`` stays for GE and ``:name`` binds stay for ``bind_values``."""
     for key, value in values.items():
         sql = sql.replace("{" + key + "}", str(value))
     return sql
+
+
+# The bind syntax of SQLAlchemy's text(): ":name", not "::" casts, not inside a word ('summa:skulder').
+BIND = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
+
+
+def bind_values(sql: str, values: dict[str, object]) -> dict[str, object]:
+    """The parameters a statement binds, taken from ``values`` (a missing one is an error, not NULL)."""
+    names = set(BIND.findall(sql))
+    missing = names - set(values)
+    if missing:
+        raise KeyError(f"SQL-parametrar saknas: {', '.join(sorted(missing))}")
+    return {name: values[name] for name in names}
+
+
+def inline_binds(sql: str, values: dict[str, object], dialect: sa.Dialect) -> str:
+    """The statement with each ``:name`` replaced by its value as a literal SQLAlchemy renders for the
+    dialect. Only for Great Expectations: an ``UnexpectedRowsExpectation`` takes a query string and no
+    parameters; the runner's own queries bind the same values."""
+    params = bind_values(sql, values)
+
+    def literal(match: re.Match) -> str:
+        value = params[match.group(1)]
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise TypeError(f"SQL-parametern {match.group(1)} är varken heltal eller text: {value!r}")
+        return str(sa.literal(value).compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+    return BIND.sub(literal, sql)
