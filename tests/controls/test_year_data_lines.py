@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bokslut.cli import EXIT_INPUT, EXIT_OK, main
+from bokslut.cli import EXIT_OK, main
 from bokslut.controls.runner import run_controls
 from bokslut.ingest.load import LoadStatus, reject_load
 from bokslut.settings import Settings
@@ -113,7 +113,7 @@ def test_an_informational_line_that_differs_publishes_with_the_difference_shown(
 
     # the sheet, the validation report and the command line show it as information
     written = build_outputs([("191", 202413)], batch, engine=engine, settings=own)
-    tsv = next(Path(p) for p in written if p.endswith(f"kontokontroller_191_202413.tsv"))
+    tsv = next(Path(p) for p in written if p.endswith("kontokontroller_191_202413.tsv"))
     row = next(r for r in csv.DictReader(tsv.open(encoding="utf-8"), delimiter="\t") if r["control_id"] == "KK05.6")
     assert (row["difference"], row["status"]) == ("100.00", "info")
     assert float(row["value_shown"]) - float(row["expected"]) == pytest.approx(100.00)
@@ -236,7 +236,7 @@ def test_the_warning_digest_names_the_missing_input(without_treasury):
     engine, _own, _loads = without_treasury
     message = warning_digest(run_controls(engine, "191", 202413), "rapport.html")
     assert "KK09.4" in message.control_ids
-    assert f"Status:" in message.text and MISSING_TREASURY in message.text
+    assert "Status:" in message.text and MISSING_TREASURY in message.text
     assert "varav 3 ej kontrollerbara (indata saknas)" in message.text
     assert "None" not in message.text and MISSING_TREASURY in message.html
     assert "Differens: ej kontrollerbar" in "\n".join(

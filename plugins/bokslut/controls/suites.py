@@ -75,8 +75,9 @@ class ControlSuite:
             raise ValueError(f"{self.group}: raden {key!r} saknar beskrivning i {self.path.name}")
         control_id = self.line_ids.get(key) or f"{self.group}:{code}"
         name = account_names.get(code, "")
-        return control_id, {k: v.replace("{code}", code).replace("{account_name}", name) if isinstance(v, str) else v
-                            for k, v in template.items()}
+        # an account the account table does not name shows its number only (no trailing blank)
+        return control_id, {k: v.replace("{code}", code).replace("{account_name}", name).strip() if isinstance(v, str)
+                            else v for k, v in template.items()}
 
 
 @cache
