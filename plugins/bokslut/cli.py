@@ -188,9 +188,12 @@ def _controls(args: argparse.Namespace) -> int:
             write_tsv(report, fh)
         _say(f"Skrev {args.output}")
     for result in run.results:
-        if result.failed:
+        if result.not_checkable:
+            _say(f"{result.control_id} {result.status_text}: {result.name}")
+        elif result.failed or (result.status == "info" and result.difference_ore):
             difference = "okänd" if result.difference_ore is None else f"{format_swedish(result.difference_ore)} kr"
-            _say(f"{result.control_id} {result.status}: {result.name} – differens {difference}")
+            shown = " (information, stoppar inte publiceringen)" if result.status == "info" else ""
+            _say(f"{result.control_id} {result.status}: {result.name} – differens {difference}{shown}")
     if run.blocking_failures:
         _say(f"fel: {len(run.blocking_failures)} blockerande kontroll(er) stämmer inte för {args.forvaltning} {args.period}.")
         return EXIT_INPUT

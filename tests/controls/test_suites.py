@@ -30,13 +30,59 @@ def test_sql_exists_and_stays_portable_through_ge(suite):
 @pytest.mark.parametrize("suite", SUITES, ids=lambda s: s.group)
 def test_every_sql_line_is_described_and_covered(suite):
     ids_in_sql = set(re.findall(r"'(KK\d\d\.\d+)'", suite.sql))
-    if suite.group == "KK11":  # lines are numbered at run time from the groups present
-        assert set(suite.lines) == {"grupp", "summa:tillgangar", "konto:201", "konto:202", "summa:eget_kapital", "summa:skulder"}
-        return
-    assert ids_in_sql == set(suite.lines)
-    for control_id in ids_in_sql:
+    sheet_lines = {k for k in suite.lines if k.startswith("KK")}
+    assert ids_in_sql == sheet_lines
+    for control_id in ids_in_sql | set(suite.line_ids.values()):
         assert suite.expectation_for(control_id) is not None, control_id
-        assert suite.lines[control_id]["name"] and suite.lines[control_id]["rule"]
+    for texts in suite.lines.values():
+        assert texts["name"] and texts["rule"]
+    # lines the data decides: every key kind the SQL yields has a template
+    for kind in re.findall(r"'([a-z]+):' \|\|", suite.sql):
+        assert kind in suite.lines, kind
+
+
+def test_kk11_keeps_the_2024_sheet_numbering():
+    kk11 = next(s for s in SUITES if s.group == "KK11")
+    assert sorted(kk11.line_ids.values(), key=lambda i: int(i.split(".")[1])) == [f"KK11.{n}" for n in range(1, 16)]
+    assert kk11.line("grupp:16", {"16": "Diverse kortfristiga fordringar"})[0] == "KK11.4"
+    control_id, texts = kk11.line("grupp:13", {"13": "Finansiella anläggningstillgångar"})
+    assert control_id == "KK11:13"  # a group the 2024 sheet does not show: keyed, never renumbering the others
+    assert texts["name"] == "Kontroll UB kontra IB / 13 Finansiella anläggningstillgångar"
+
+
+@pytest.mark.parametrize("group", ["KK05", "KK02"])
+def test_the_sheets_account_lines_are_not_repeated_as_data_lines(group):
+    """The accounts the SQL leaves out of the data-decided lines are exactly those of the sheet's account lines."""
+    suite = next(s for s in SUITES if s.group == group)
+    listed = {t["accounts"].split(";")[0] for k, t in suite.lines.items() if k.startswith("KK")
+              and re.fullmatch(r"\d{4}", t["accounts"].split(";")[0])}
+    excluded = set(re.findall(r"'(\d{4})'", re.search(r"NOT IN \(([^)]*)\)", suite.sql).group(1)))
+    assert excluded == listed
+
+
+def test_severity_as_the_city_means_it():
+    """The lines the city's sheet marks informational (reference rule "informational") never block."""
+    from tests.conftest import REFERENCE_DIR
+    from tests.golden.compare import read_tsv
+
+    informational = {r["control_id"] for r in read_tsv(REFERENCE_DIR / "2024" / "kontokontroller.tsv")
+                     if r["rule"].startswith("informational")}
+    assert informational == {f"KK05.{n}" for n in range(1, 8)}
+    severity = {cid: s.expectation_for(cid).severity for s in SUITES for cid in s.lines if cid.startswith("KK")}
+    assert {cid for cid, sev in severity.items() if sev == "info"} == informational
+    kk05 = next(s for s in SUITES if s.group == "KK05")
+    assert kk05.expectation_for("KK05:9045").severity == "info"  # 904x/905x the sheet does not list
+    assert kk05.expectation_for("KK05:9132").severity == "blocking"  # 91xx must be 0 as on the sheet
+    assert kk05.expectation_for("KK05:9201").severity == "warning"  # 92xx: no range on the sheet
+
+
+def test_lines_needing_a_delivered_input_name_it():
+    from bokslut.controls.inputs import INPUTS
+
+    requires = {cid: t["requires"] for s in SUITES for cid, t in s.lines.items() if "requires" in t}
+    assert {cid for cid in requires if cid.startswith("KK09")} == {"KK09.4", "KK09.5", "KK09.6"}
+    assert requires["KK12.10"] == ["anlaggningsreskontra"]
+    assert all(set(r) <= set(INPUTS) for r in requires.values())
 
 
 def test_suite_files_are_valid_ge_suites():
@@ -50,5 +96,34 @@ def test_suite_files_are_valid_ge_suites():
                 assert (SQL_DIR / f"{sql_file}.sql").exists()
             if expectation["type"] == "unexpected_rows_expectation":
                 expectation["kwargs"]["unexpected_rows_query"] = "SELECT * FROM {batch}"
-            assert expectation["meta"]["severity"] in ("blocking", "warning")
+            assert expectation["meta"]["severity"] in ("blocking", "warning", "info")
         assert gx.ExpectationSuite(**raw).name == raw["name"]
+
+
+@pytest.mark.parametrize("suite", SUITES, ids=lambda s: s.group)
+def test_values_are_bound_and_only_integer_fragments_are_pasted(suite):
+    """The runner binds :period, :forvaltning, …; GE gets the same values as SQLAlchemy-rendered literals."""
+    from sqlalchemy.dialects import postgresql
+
+    from bokslut.controls.scope import PeriodBounds
+    from bokslut.controls.suites import bind_values, inline_binds
+
+    assert set(re.findall(r"\{(\w+)\}", suite.sql)) <= {"batch", "treasury_candidates", "register_candidates"}
+    assert "'{" not in suite.sql  # no value pasted into a string literal
+    values = PeriodBounds("191", 202413).sql_values()
+    assert set(bind_values(suite.sql, values)) <= set(values)
+    inlined = inline_binds(suite.sql, values, postgresql.psycopg.dialect())
+    assert bind_values(inlined, {}) == {}  # nothing left for a driver to bind
+    assert "'191'" in inlined or ":forvaltning" not in suite.sql
+
+
+def test_inline_binds_quotes_what_it_inlines():
+    from sqlalchemy.dialects import sqlite
+
+    from bokslut.controls.suites import inline_binds
+
+    sql = "SELECT 'summa:skulder' AS k FROM t WHERE f = :forvaltning AND p <= :period"
+    assert inline_binds(sql, {"forvaltning": "1'9", "period": 202413}, sqlite.dialect()) == \
+        "SELECT 'summa:skulder' AS k FROM t WHERE f = '1''9' AND p <= 202413"
+    with pytest.raises(KeyError):
+        inline_binds(sql, {"period": 202413}, sqlite.dialect())

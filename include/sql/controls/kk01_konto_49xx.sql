@@ -1,6 +1,6 @@
 -- KK01 Kontroll konto 49xx: preliminärt kostnadsförda konton ska vara 0, drift och investering var för sig.
 WITH result AS (
-    SELECT konto, anslag, amount_ore FROM {batch} WHERE period BETWEEN {first_month} AND {period}
+    SELECT konto, anslag, amount_ore FROM {batch} WHERE period BETWEEN :first_month AND :period
 ),
 
 lines AS (

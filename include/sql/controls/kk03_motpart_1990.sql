@@ -5,4 +5,4 @@ SELECT
     0 AS expected_ore,
     COALESCE(SUM(CASE WHEN motpart = '1990' THEN amount_ore END), 0) AS difference_ore
 FROM {batch}
-WHERE period BETWEEN {year_start} AND {period}
+WHERE period BETWEEN :year_start AND :period

@@ -6,7 +6,7 @@ WITH sums AS (
         COALESCE(SUM(CASE WHEN konto BETWEEN '8900' AND '8999' THEN amount_ore END), 0) AS konto_89,
         COALESCE(SUM(CASE WHEN konto BETWEEN '9040' AND '9059' THEN amount_ore END), 0) AS konto_904_905
     FROM {batch}
-    WHERE period BETWEEN {first_month} AND {period}
+    WHERE period BETWEEN :first_month AND :period
 ),
 
 lines AS (

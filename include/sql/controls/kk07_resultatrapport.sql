@@ -5,7 +5,7 @@ WITH sums AS (
                             OR konto BETWEEN '8400' AND '8599' THEN amount_ore END), 0) AS summa_drift,
         COALESCE(SUM(CASE WHEN konto BETWEEN '3000' AND '3899' OR konto BETWEEN '4000' AND '8899' THEN amount_ore END), 0) AS arets_resultat
     FROM {batch}
-    WHERE anslag = 'D' AND period BETWEEN {first_month} AND {period}
+    WHERE anslag = 'D' AND period BETWEEN :first_month AND :period
 ),
 
 lines AS (

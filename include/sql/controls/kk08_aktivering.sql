@@ -5,7 +5,7 @@ WITH sums AS (
         COALESCE(SUM(CASE WHEN konto BETWEEN '7890' AND '7899' THEN amount_ore END), 0) AS aktiverat,
         COALESCE(SUM(CASE WHEN anslag = 'I' AND konto BETWEEN '8000' AND '8999' THEN amount_ore END), 0) AS investering_8
     FROM {batch}
-    WHERE period BETWEEN {first_month} AND {period}
+    WHERE period BETWEEN :first_month AND :period
 ),
 
 lines AS (

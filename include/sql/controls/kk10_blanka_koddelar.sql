@@ -5,7 +5,7 @@ WITH sums AS (
         COALESCE(SUM(CASE WHEN blank_projekt THEN abs_amount_ore END), 0) AS utan_projekt,
         COALESCE(SUM(CASE WHEN blank_verksamhet THEN abs_amount_ore END), 0) AS utan_verksamhet
     FROM {batch}
-    WHERE period BETWEEN {year_start} AND {period}
+    WHERE period BETWEEN :year_start AND :period
 ),
 
 lines AS (

@@ -4,15 +4,15 @@
 WITH balances AS (
     SELECT
         SUBSTR(konto, 1, 3) AS sub,
-        SUM(CASE WHEN period BETWEEN {prior_start} AND {prior_end} THEN amount_ore ELSE 0 END) AS ub_prior,
-        SUM(CASE WHEN period = {year_start} THEN amount_ore ELSE 0 END) AS ib
+        SUM(CASE WHEN period BETWEEN :prior_start AND :prior_end THEN amount_ore ELSE 0 END) AS ub_prior,
+        SUM(CASE WHEN period = :year_start THEN amount_ore ELSE 0 END) AS ib
     FROM {batch}
     WHERE konto < '3000'
     GROUP BY SUBSTR(konto, 1, 3)
 ),
 
 prior_delivered AS (
-    SELECT COUNT(*) AS n FROM {batch} WHERE period BETWEEN {prior_start} AND {prior_end}
+    SELECT COUNT(*) AS n FROM {batch} WHERE period BETWEEN :prior_start AND :prior_end
 ),
 
 groups AS (
@@ -20,8 +20,8 @@ groups AS (
     UNION
     SELECT DISTINCT SUBSTR(code, 1, 2) FROM account
     WHERE fixed_line AND LENGTH(code) = 4 AND code < '3000'
-      AND (valid_from_year IS NULL OR valid_from_year <= {year})
-      AND (valid_to_year IS NULL OR valid_to_year >= {year})
+      AND (valid_from_year IS NULL OR valid_from_year <= :year)
+      AND (valid_to_year IS NULL OR valid_to_year >= :year)
 ),
 
 by_group AS (

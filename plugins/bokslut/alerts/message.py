@@ -2,7 +2,8 @@
 
 Finance reads these, so every word is Swedish and amounts read ``-1 234 567,89 kr``. A message
 lists only what needs action: ``failure_alert`` the blocking failures (``status == "fel"``),
-``warning_digest`` all warnings of the run in one message. Lines that hold (``ok``) and
+``warning_digest`` all warning-level lines of the run in one message: warnings and lines that
+could not be checked ("ej kontrollerbar", naming the missing input). Lines that hold (``ok``) and
 informational lines (``info``) never appear. The records carry koddelar and voucher numbers only,
 never personal data, and nothing is added here.
 
@@ -16,7 +17,7 @@ import html
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from bokslut.controls.model import ControlResult, ControlRun, OffendingPosting, OffendingVoucher
+from bokslut.controls.model import NOT_CHECKABLE, ControlResult, ControlRun, OffendingPosting, OffendingVoucher
 from bokslut.money import format_swedish
 
 AlertKind = Literal["failure", "warnings"]
@@ -84,7 +85,8 @@ def warning_digest(run: ControlRun, report_link: str | None = None) -> AlertMess
         "warnings", run, warnings, report_link,
         title="Kontroll med varningar",
         intro=(f"Kontokontrollen gav varningar för förvaltning {run.forvaltning}, period {run.period}: "
-               f"{_count(len(warnings), 'kontroll', 'kontroller')} med varning."),
+               f"{_count(len(warnings), 'kontroll', 'kontroller')} med varning"
+               + (f", varav {len(run.not_checkable)} ej kontrollerbara (indata saknas)." if run.not_checkable else ".")),
         closing=WARNINGS_DO_NOT_BLOCK,
     )
 
@@ -126,10 +128,18 @@ def _fields(r: ControlResult) -> list[tuple[str, str]]:
     fields = [("Period", str(r.period))]
     if r.rule:
         fields.append(("Regel", r.rule))
-    fields += [("Förväntat", kr(r.expected_ore)), ("Faktiskt", kr(r.value_ore)), ("Differens", kr(r.difference_ore))]
+    if r.not_checkable:  # no figure is passed off as checked: the missing input is named instead
+        fields += [("Status", r.status_text), ("Förväntat", _or_not_checkable(r.expected_ore)),
+                   ("Faktiskt", _or_not_checkable(r.value_ore)), ("Differens", NOT_CHECKABLE)]
+    else:
+        fields += [("Förväntat", kr(r.expected_ore)), ("Faktiskt", kr(r.value_ore)), ("Differens", kr(r.difference_ore))]
     if r.where_to_look:
         fields.append(("Var ska man leta", r.where_to_look))
     return fields
+
+
+def _or_not_checkable(ore: int | None) -> str:
+    return NOT_CHECKABLE if ore is None else kr(ore)
 
 
 def _posting_cells(p: OffendingPosting) -> list[str]:

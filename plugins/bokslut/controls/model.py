@@ -15,8 +15,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
-Severity = Literal["blocking", "warning"]
-Status = Literal["ok", "fel", "varning", "info"]  # info: shown, no requirement (e.g. KK05.2)
+# blocking: a difference stops publishing; warning: reported, publishing goes on; info: the city's
+# sheet marks the line as information (e.g. KK05.2 9043, KK05.6 9052 against 5611): value,
+# comparison and difference are shown, never a requirement.
+Severity = Literal["blocking", "warning", "info"]
+# ok / fel (blocking difference) / varning / info (shown, no requirement, or checked at another
+# reporting point) / "ej kontrollerbar": an input the line needs was not delivered (the stadskassan
+# extract for KK09.4-6, ...). Not checkable is a warning-level notice: it never blocks publishing and
+# never reads as a pass.
+Status = Literal["ok", "fel", "varning", "info", "ej kontrollerbar"]
+NOT_CHECKABLE: Status = "ej kontrollerbar"
+# What ``control_result.status`` (varchar(10)) holds for each status.
+STORED_STATUS: dict[str, str] = {NOT_CHECKABLE: "ej_kontr"}
 # How vouchers are ranked: "net" by their net in the direction of the difference (the filter's sum
 # is the control's value), "abs" by the absolute amounts of their postings (controls that sum
 # absolute amounts, such as KK10, or whose filter does not add up to the difference).
@@ -79,10 +89,28 @@ class ControlResult:
     offending_vouchers: tuple[OffendingVoucher, ...] = field(default_factory=tuple)  # largest contribution first
     offending_voucher_count: int = 0  # vouchers with a contribution; more than listed when over the limit
     offending_ranking: Ranking = "net"
+    missing_input: str = ""  # Swedish, when not checkable: "stadskassans extrakt för 191 2024 (...)"
 
     @property
     def failed(self) -> bool:
+        """A difference that needs action (blocking or warning)."""
         return self.status in ("fel", "varning")
+
+    @property
+    def not_checkable(self) -> bool:
+        return self.status == NOT_CHECKABLE
+
+    @property
+    def needs_attention(self) -> bool:
+        """What the outputs list before everything else: failures and lines that could not be checked."""
+        return self.failed or self.not_checkable
+
+    @property
+    def status_text(self) -> str:
+        """The status as finance reads it; a line that could not be checked names what is missing."""
+        if self.not_checkable:
+            return f"{NOT_CHECKABLE} – saknar indata: {self.missing_input}"
+        return self.status
 
     @property
     def offending(self) -> tuple[OffendingPosting, ...]:
@@ -108,7 +136,17 @@ class ControlRun:
 
     @property
     def warnings(self) -> list[ControlResult]:
-        return [r for r in self.results if r.status == "varning"]
+        """Warning-level lines: warnings and lines that could not be checked (a missing input)."""
+        return [r for r in self.results if r.status in ("varning", NOT_CHECKABLE)]
+
+    @property
+    def not_checkable(self) -> list[ControlResult]:
+        return [r for r in self.results if r.not_checkable]
+
+    @property
+    def status(self) -> str:
+        """fel (a blocking failure), varning (a warning or a line that could not be checked) or ok."""
+        return "fel" if self.blocking_failures else "varning" if self.warnings else "ok"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe (str, int, None, lists, dicts only); ``from_dict`` gives back an equal run."""

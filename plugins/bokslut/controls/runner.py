@@ -1,12 +1,16 @@
 """Run the Kontokontroller for one förvaltning and period, before publishing (write-audit-publish).
 
 1. The candidate data is every published ledger period, with a staged load in place of the
-   periods it would replace; it is aggregated once into ``control_snapshot``.
-2. Each control group's SQL computes its lines (value, expected, difference) from the snapshot.
-3. Great Expectations runs the same SQL as ``UnexpectedRowsExpectation`` on the snapshot through a
-   SQL datasource and decides which lines fail. A line the SQL shows off but GE does not (or the
-   reverse) stops the run: both must agree.
-4. The results are stored in ``control_result`` and returned as records; nothing is sent here.
+   periods it would replace; it is aggregated once into ``control_snapshot``. The supplementary
+   extracts (stadskassan, anläggningsreskontra) are chosen the same way.
+2. Each control group's SQL computes its lines (value, expected, difference) from the snapshot;
+   lines the data decides (accounts and groups the year holds) are named from the suite.
+3. A line whose input was not delivered (``requires`` in the suite) is "ej kontrollerbar".
+   Great Expectations runs the same SQL as ``UnexpectedRowsExpectation`` on the snapshot through a
+   SQL datasource and decides which of the other lines differ. A line the SQL shows off but GE
+   does not (or the reverse) stops the run: both must agree.
+4. The severity of the line's expectation turns a difference into fel, varning or info.
+5. The results are stored in ``control_result`` and returned as records; nothing is sent here.
 """
 
 from __future__ import annotations
@@ -19,10 +23,26 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bokslut.controls import inputs
 from bokslut.controls.ge import ge_context, ge_error, sql_datasource
-from bokslut.controls.model import ControlResult, ControlRun, OffendingPosting, OffendingVoucher, Ranking
+from bokslut.controls.model import (
+    NOT_CHECKABLE,
+    STORED_STATUS,
+    ControlResult,
+    ControlRun,
+    OffendingPosting,
+    OffendingVoucher,
+    Ranking,
+)
 from bokslut.controls.scope import PeriodBounds, reporting_point
-from bokslut.controls.suites import ControlSuite, load_control_suites, render_sql
+from bokslut.controls.suites import (
+    ControlExpectation,
+    ControlSuite,
+    bind_values,
+    inline_binds,
+    load_control_suites,
+    render_sql,
+)
 from bokslut.sql import load_sql
 from bokslut.warehouse.schema import account, control_result, control_run, load_audit, publication
 
@@ -81,16 +101,23 @@ SELECT * FROM listed WHERE posting_rank <= :posting_limit ORDER BY voucher_rank,
 """
 
 
-def candidate_partitions(connection: sa.Connection, forvaltning: str, staged_load_ids: Iterable[int]) -> dict[int, int]:
-    """period -> load_id of the ledger data a control run sees."""
+EXTRACT_SOURCES = ("stadskassan", "anlaggningsreskontra")  # read by KK09 and KK12 besides the ledger
+
+
+def candidate_partitions(connection: sa.Connection, forvaltning: str, staged_load_ids: Iterable[int],
+                         source: str = "ledger") -> dict[int, int]:
+    """period -> load_id of the ``source`` data a control run sees (staged loads of other sources are ignored)."""
     rows = connection.execute(
         sa.select(publication.c.partition, publication.c.load_id).where(
-            publication.c.source == "ledger", publication.c.forvaltning == forvaltning)
+            publication.c.source == source, publication.c.forvaltning == forvaltning)
     )
     partitions = {int(p): load_id for p, load_id in rows}
     for load_id in staged_load_ids:
-        text = connection.execute(sa.select(load_audit.c.partitions).where(load_audit.c.load_id == load_id)).scalar()
-        for partition in (text or "").split(","):
+        staged = connection.execute(sa.select(load_audit.c.source, load_audit.c.partitions).where(
+            load_audit.c.load_id == load_id)).first()
+        if staged is None or staged.source != source:
+            continue
+        for partition in (staged.partitions or "").split(","):
             forv, _, per = partition.partition(":")
             if forv == forvaltning:
                 partitions[int(per)] = int(load_id)
@@ -98,22 +125,28 @@ def candidate_partitions(connection: sa.Connection, forvaltning: str, staged_loa
 
 
 def _candidate_filter(partitions: dict[int, int]) -> str:
+    """SQL over validated integers only: the (period, load_id) pairs of the candidate data."""
     if not partitions:
         return "1 = 0"
     return " OR ".join(f"(period = {int(p)} AND load_id = {int(l)})" for p, l in sorted(partitions.items()))
 
 
-def _snapshot(engine: Engine, bounds: PeriodBounds, staged_load_ids: tuple[int, ...]) -> tuple[int, dict[int, int]]:
+def _snapshot(engine: Engine, bounds: PeriodBounds,
+              staged_load_ids: tuple[int, ...]) -> tuple[int, dict[str, dict[int, int]]]:
+    """Aggregate the candidate postings; return the run id and the candidate partitions per source."""
     with engine.begin() as connection:
-        partitions = candidate_partitions(connection, bounds.forvaltning, staged_load_ids)
+        partitions = {source: candidate_partitions(connection, bounds.forvaltning, staged_load_ids, source)
+                      for source in ("ledger", *EXTRACT_SOURCES)}
+        ledger = partitions["ledger"]
         run_id = connection.execute(control_run.insert().values(
             forvaltning=bounds.forvaltning, period=bounds.period, scope=reporting_point(bounds.period),
-            candidate_loads=json.dumps({str(p): l for p, l in sorted(partitions.items())}),
+            candidate_loads=json.dumps({str(p): l for p, l in sorted(ledger.items())}),
             status="pågår", started_at=datetime.now(UTC),
         )).inserted_primary_key[0]
-        sql = render_sql(load_sql("controls/snapshot").text,
-                         {**bounds.sql_values(), "run_id": run_id, "candidate_filter": _candidate_filter(partitions)})
-        connection.execute(sa.text(sql))
+        sql = render_sql(load_sql("controls/snapshot").text, {"candidate_filter": _candidate_filter(ledger)})
+        values = bounds.sql_values()
+        connection.execute(sa.text(sql), {"run_id": run_id, "forvaltning": bounds.forvaltning,
+                                          "prior_start": values["prior_start"], "period": values["period"]})
         # A view per run: GE reads it as a table asset, plain SQL as a name.
         connection.execute(sa.text(
             f"CREATE VIEW {_batch(run_id)} AS SELECT * FROM control_snapshot WHERE run_id = {int(run_id)}"))
@@ -129,24 +162,23 @@ def _drop_snapshot(connection: sa.Connection, run_id: int) -> None:
     connection.execute(sa.text("DELETE FROM control_snapshot WHERE run_id = :r"), {"r": run_id})
 
 
-def _line_values(engine: Engine, suite: ControlSuite, sql: str, run_id: int) -> list[dict]:
+def _line_values(engine: Engine, sql: str, run_id: int, values: dict[str, object]) -> list[dict]:
     with engine.connect() as connection:
-        rows = connection.execute(sa.text(sql.replace("{batch}", _batch(run_id)))).mappings().all()
+        rows = connection.execute(sa.text(sql.replace("{batch}", _batch(run_id))), bind_values(sql, values)).mappings().all()
     return [dict(r) for r in rows]
 
 
-def _kk11_names(engine: Engine, rows: list[dict], suite: ControlSuite) -> dict[str, tuple[str, dict[str, str]]]:
-    """KK11 lines come per account group present: number them and give them names."""
+def _account_names(engine: Engine) -> dict[str, str]:
     with engine.connect() as connection:
-        names = dict(connection.execute(sa.select(account.c.code, account.c.name)).all())
-    mapping = {}
-    for n, row in enumerate(rows, start=1):
-        key = row["control_id"]
-        kind, _, code = key.partition(":")
-        template = suite.lines["grupp" if kind == "grupp" else key]
-        text = {k: v.replace("{code}", code).replace("{account_name}", names.get(code, "")) for k, v in template.items()}
-        mapping[key] = (f"{suite.group}.{n}", text)
-    return mapping
+        return dict(connection.execute(sa.select(account.c.code, account.c.name)).all())
+
+
+def _sorted_lines(rows: list[dict]) -> list[dict]:
+    """In the sheet's order: lines the data decides sit before the sum of their range (``sort_key``;
+    sorted here, not in SQL, so the order does not depend on the database's collation)."""
+    if rows and "sort_key" in rows[0]:
+        return sorted(rows, key=lambda r: r["sort_key"])
+    return rows
 
 
 def _ge_failures(engine: Engine, run_id: int, checks: list[tuple[ControlSuite, str, list]]) -> dict[str, set[str]]:
@@ -218,49 +250,60 @@ def _offending(connection: sa.Connection, bounds: PeriodBounds, partitions: dict
     return listed, count, "net" if net else "abs"
 
 
+def _status(row: dict, exp: ControlExpectation | None, evaluated: bool, ge_fails: bool) -> str:
+    if not evaluated or exp is None or row["expected_ore"] is None or exp.severity == "info":
+        return "info"  # shown: checked at another reporting point, no comparison, or information by the sheet
+    if not ge_fails:
+        return "ok"
+    if row["difference_ore"] is None or exp.severity == "warning":
+        return "varning"
+    return "fel"
+
+
 def run_controls(engine: Engine, forvaltning: str, period: int, staged_load_ids: Iterable[int] = ()) -> ControlRun:
+    """Run every control group for ``forvaltning`` and ``period`` on the candidate data.
+
+    ``staged_load_ids``: loads (ledger or the supplementary extracts) to check in place of the
+    published partitions they replace."""
     bounds = PeriodBounds(forvaltning, int(period))
     scope = reporting_point(bounds.period)
     run_id, partitions = _snapshot(engine, bounds, tuple(staged_load_ids))
-    values = bounds.sql_values()
+    values = bounds.sql_values()  # bound (:period, ...); inlined as literals only for GE
+    fragments = {"treasury_candidates": _candidate_filter(partitions["stadskassan"]),
+                 "register_candidates": _candidate_filter(partitions["anlaggningsreskontra"])}
+    names = _account_names(engine)
 
-    computed: list[tuple[ControlSuite, dict, str, dict[str, str]]] = []  # (suite, row, control id, texts)
+    # (suite, row, control id, texts, expectation, evaluated, missing inputs)
+    computed: list[tuple[ControlSuite, dict, str, dict, ControlExpectation | None, bool, list[str]]] = []
     checks = []
     for suite in load_control_suites():
-        sql = render_sql(suite.sql, values)
-        rows = _line_values(engine, suite, sql, run_id)
-        kk11 = _kk11_names(engine, rows, suite) if suite.group == "KK11" else {}
-        in_scope = []
-        for exp in suite.expectations:
-            keys = [r["control_id"] for r in rows if exp.covers(kk11.get(r["control_id"], (r["control_id"],))[0])]
-            if scope in exp.scope and keys:
-                in_scope.append((exp, keys))
-        checks.append((suite, sql, in_scope))
-        for row in rows:
-            control_id, texts = kk11.get(row["control_id"], (row["control_id"], suite.lines.get(row["control_id"], {})))
-            computed.append((suite, row, control_id, texts))
+        sql = render_sql(suite.sql, fragments)
+        in_scope: dict[str, tuple[ControlExpectation, list[str]]] = {}
+        for row in _sorted_lines(_line_values(engine, sql, run_id, values)):
+            control_id, texts = suite.line(row["control_id"], names)
+            exp = suite.expectation_for(control_id)
+            evaluated = exp is not None and scope in exp.scope
+            missing = inputs.missing(texts.get("requires", ()), bounds, partitions) if evaluated else []
+            if evaluated and not missing:  # GE judges the line under its (first) expectation only
+                in_scope.setdefault(exp.id, (exp, []))[1].append(row["control_id"])
+            computed.append((suite, row, control_id, texts, exp, evaluated, missing))
+        checks.append((suite, inline_binds(sql, values, engine.dialect), list(in_scope.values())))
 
     ge_failed = _ge_failures(engine, run_id, checks)
     results = []
     with engine.begin() as connection:
-        for suite, row, control_id, texts in computed:
-            exp = suite.expectation_for(control_id)
-            evaluated = exp is not None and scope in exp.scope
-            sql_fails = row["expected_ore"] is not None and row["difference_ore"] != 0
-            ge_fails = evaluated and row["control_id"] in ge_failed.get(exp.id, set())
-            if evaluated and sql_fails != ge_fails:
-                raise RuntimeError(f"{control_id}: SQL och Great Expectations är oeniga om utfallet.")
-            if not evaluated or row["expected_ore"] is None:
-                status = "info"
-            elif not ge_fails:
-                status = "ok"
-            elif row["difference_ore"] is None or exp.severity == "warning":
-                status = "varning"
+        for suite, row, control_id, texts, exp, evaluated, missing in computed:
+            if missing:
+                status = NOT_CHECKABLE
             else:
-                status = "fel"
+                sql_fails = row["expected_ore"] is not None and row["difference_ore"] != 0
+                ge_fails = evaluated and row["control_id"] in ge_failed.get(exp.id, set())
+                if evaluated and sql_fails != ge_fails:
+                    raise RuntimeError(f"{control_id}: SQL och Great Expectations är oeniga om utfallet.")
+                status = _status(row, exp, evaluated, ge_fails)
             offending: tuple[tuple[OffendingVoucher, ...], int, Ranking] = ((), 0, "net")
             if status in ("fel", "varning") and texts.get("offending_filter"):
-                offending = _offending(connection, bounds, partitions, texts["offending_filter"],
+                offending = _offending(connection, bounds, partitions["ledger"], texts["offending_filter"],
                                        _int(row["difference_ore"]))
             where = texts.get("where_to_look", "")
             if not evaluated and exp is not None:
@@ -272,18 +315,19 @@ def run_controls(engine: Engine, forvaltning: str, period: int, staged_load_ids:
                 difference_ore=_int(row["difference_ore"]), severity=exp.severity if exp else "warning",
                 status=status, where_to_look=where.strip(), offending_vouchers=offending[0],
                 offending_voucher_count=offending[1], offending_ranking=offending[2],
+                missing_input="; ".join(missing),
             ))
         run = ControlRun(run_id, forvaltning, bounds.period, results)
         connection.execute(control_result.insert(), [
             {"run_id": run_id, "control_id": r.control_id, "forvaltning": forvaltning, "period": bounds.period,
              "value_ore": r.value_ore, "expected_ore": r.expected_ore, "difference_ore": r.difference_ore,
-             "severity": r.severity, "status": r.status} for r in results
+             "severity": r.severity, "status": STORED_STATUS.get(r.status, r.status)} for r in results
         ])
-        status = "fel" if run.blocking_failures else "varning" if run.warnings else "ok"
-        connection.execute(control_run.update().where(control_run.c.run_id == run_id).values(status=status))
+        connection.execute(control_run.update().where(control_run.c.run_id == run_id).values(status=run.status))
         _drop_snapshot(connection, run_id)
-    log.info("Kontokontroller %s %s: %s (%d fel, %d varningar)", forvaltning, period, status,
-             len(run.blocking_failures), len(run.warnings))
+    log.info("Kontokontroller %s %s: %s (%d fel, %d varningar, %d ej kontrollerbara)", forvaltning, period,
+             run.status, len(run.blocking_failures), len(run.warnings) - len(run.not_checkable),
+             len(run.not_checkable))
     return run
 
 

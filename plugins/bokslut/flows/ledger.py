@@ -209,7 +209,7 @@ def control(audited: list[dict], *, engine=None, settings: Settings | None = Non
     """
     from bokslut.alerts.dispatch import AlertDeliveryError, send_alerts
     from bokslut.controls.html import write_html
-    from bokslut.controls.runner import run_controls
+    from bokslut.controls.runner import EXTRACT_SOURCES, run_controls
     from bokslut.ingest.load import reject_load
 
     engine = _engine(engine)
@@ -219,7 +219,10 @@ def control(audited: list[dict], *, engine=None, settings: Settings | None = Non
     runs = []
     for forv, period in _control_targets(staged):
         load_ids = [i["load_id"] for i in staged if any(p.startswith(f"{forv}:") for p in i["partitions"])]
-        run = run_controls(engine, forv, period, load_ids)
+        # stadskassan / anläggningsreskontra staged in the same batch are inputs of KK09 and KK12.10
+        extracts = [i["load_id"] for i in audited if i["source"] in EXTRACT_SOURCES and i["status"] == LoadStatus.STAGED
+                    and any(p.startswith(f"{forv}:") for p in i["partitions"])]
+        run = run_controls(engine, forv, period, load_ids + extracts)
         report = write_html(run, settings.outbox_dir / forv / str(period) / f"valideringsrapport_{forv}_{period}.html")
         run.report_path = str(report)
         try:

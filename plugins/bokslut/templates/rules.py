@@ -422,6 +422,9 @@ def rule_account_controls(filled, wb, p: dict) -> list[RuleResult]:  # noqa: ANN
     out = [RuleResult("BL12", "Kontokontroller", r.control_id, r.status,
                       f"{r.control_id} {r.name}: differens {_kr(r.difference_ore) if r.difference_ore is not None else 'okänd'}. {r.where_to_look}")
            for r in run.results if r.failed]
+    # a line whose input was not delivered is not a pass: said as such, naming the input
+    out += [RuleResult("BL12", "Kontokontroller", r.control_id, "ej levererad", f"{r.control_id} {r.name}: {r.status_text}.")
+            for r in run.results if r.not_checkable]
     if not out:
         out.append(RuleResult("BL12", "Kontokontroller", "", "ok", "Alla Kontokontroller stämmer."))
     return out
