@@ -25,8 +25,6 @@ Severity = Literal["blocking", "warning", "info"]
 # never reads as a pass.
 Status = Literal["ok", "fel", "varning", "info", "ej kontrollerbar"]
 NOT_CHECKABLE: Status = "ej kontrollerbar"
-# What ``control_result.status`` (varchar(10)) holds for each status.
-STORED_STATUS: dict[str, str] = {NOT_CHECKABLE: "ej_kontr"}
 # How vouchers are ranked: "net" by their net in the direction of the difference (the filter's sum
 # is the control's value), "abs" by the absolute amounts of their postings (controls that sum
 # absolute amounts, such as KK10, or whose filter does not add up to the difference).

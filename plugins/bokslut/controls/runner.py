@@ -27,7 +27,6 @@ from bokslut.controls import inputs
 from bokslut.controls.ge import ge_context, ge_error, sql_datasource
 from bokslut.controls.model import (
     NOT_CHECKABLE,
-    STORED_STATUS,
     ControlResult,
     ControlRun,
     OffendingPosting,
@@ -321,7 +320,7 @@ def run_controls(engine: Engine, forvaltning: str, period: int, staged_load_ids:
         connection.execute(control_result.insert(), [
             {"run_id": run_id, "control_id": r.control_id, "forvaltning": forvaltning, "period": bounds.period,
              "value_ore": r.value_ore, "expected_ore": r.expected_ore, "difference_ore": r.difference_ore,
-             "severity": r.severity, "status": STORED_STATUS.get(r.status, r.status)} for r in results
+             "severity": r.severity, "status": r.status} for r in results
         ])
         connection.execute(control_run.update().where(control_run.c.run_id == run_id).values(status=run.status))
         _drop_snapshot(connection, run_id)

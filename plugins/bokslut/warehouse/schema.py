@@ -182,7 +182,7 @@ control_result = sa.Table(
     sa.Column("expected_ore", sa.BigInteger),
     sa.Column("difference_ore", sa.BigInteger),
     sa.Column("severity", sa.String(10), nullable=False),
-    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),  # ok | fel | varning | info | ej kontrollerbar
     sa.Index("ix_control_result_history", "forvaltning", "control_id", "period"),
 )
 
