@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa

@@ -12,7 +12,7 @@ parameters in the docstring (docs/templates.md lists the registry).
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
