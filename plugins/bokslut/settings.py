@@ -24,6 +24,12 @@ TEMPLATES_DIR = INCLUDE_DIR / "templates"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 
 
+def reference_dir() -> Path:
+    """The user-editable reference data: ``BOKSLUT_REFERENCE_DIR`` (a mounted folder in
+    production, docs/deployment.md), else the shipped ``include/reference``."""
+    return Path(os.environ.get("BOKSLUT_REFERENCE_DIR") or REFERENCE_DIR)
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path

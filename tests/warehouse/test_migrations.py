@@ -23,3 +23,23 @@ def test_upgrade_is_idempotent_and_seeds_reference_data(engine):
         fixed = connection.execute(sa.select(sa.func.count()).select_from(account).where(account.c.fixed_line)).scalar()
     assert fixed == 218  # the 4-digit lines of the 2024 balance sheet and income statement
     assert current_revision(engine) is not None
+
+
+def test_reference_data_is_read_from_bokslut_reference_dir(tmp_path, monkeypatch):
+    """Production mounts the editable reference data elsewhere (docs/deployment.md): the warehouse
+    seeds from that folder, not from the shipped copy."""
+    import shutil
+
+    from bokslut.settings import REFERENCE_DIR
+
+    folder = tmp_path / "reference"
+    shutil.copytree(REFERENCE_DIR, folder)
+    kontoplan = folder / "kontoplan.csv"
+    kontoplan.write_text(kontoplan.read_text(encoding="utf-8") + "9998;Lokalt testkonto;;;N\n", encoding="utf-8")
+    monkeypatch.setenv("BOKSLUT_REFERENCE_DIR", str(folder))
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        name = connection.execute(sa.select(account.c.name).where(account.c.code == "9998")).scalar()
+    engine.dispose()
+    assert name == "Lokalt testkonto"

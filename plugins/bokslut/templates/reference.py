@@ -23,13 +23,12 @@ says "Nämnden har inga resultatenheter" as the city's did).
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from bokslut.money import AmountError, parse_amount_ore
-from bokslut.settings import REFERENCE_DIR
+from bokslut.settings import reference_dir
 
 PROJECT_TYPES = ("verksamhetsprojekt", "externt finansierat", "investering")
 
@@ -77,8 +76,6 @@ class Forvaltning:
     namnd: str
 
 
-def reference_dir() -> Path:
-    return Path(os.environ.get("BOKSLUT_REFERENCE_DIR") or REFERENCE_DIR)
 
 
 def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bokslut.settings import REFERENCE_DIR
+from bokslut.settings import reference_dir
 from bokslut.warehouse.schema import account, counterparty_class, period
 
-KONTOPLAN_FILE = REFERENCE_DIR / "kontoplan.csv"
-COUNTERPARTY_FILE = REFERENCE_DIR / "motpartsklasser.csv"
+KONTOPLAN_FILE = "kontoplan.csv"
+COUNTERPARTY_FILE = "motpartsklasser.csv"
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -37,7 +37,7 @@ def _seed_accounts(connection: sa.Connection) -> None:
         row.code: row.name_source
         for row in connection.execute(sa.select(account.c.code, account.c.name_source))
     }
-    for row in _read_csv(KONTOPLAN_FILE):
+    for row in _read_csv(reference_dir() / KONTOPLAN_FILE):
         values = {
             "valid_from_year": _year(row["Giltig från"]),
             "valid_to_year": _year(row["Giltig till"]),
@@ -68,7 +68,7 @@ def _seed_counterparty_classes(connection: sa.Connection) -> None:
                 "report_column": r["Rapportkolumn"].strip(),
                 "description": r["Beskrivning"].strip(),
             }
-            for r in _read_csv(COUNTERPARTY_FILE)
+            for r in _read_csv(reference_dir() / COUNTERPARTY_FILE)
         ],
     )
 
