@@ -247,7 +247,32 @@ def test_without_the_prior_year_kk11_is_not_checkable(own_2024):
     engine, _own, _shared = own_2024
     run = run_controls(engine, "191", 202313)  # 2022 was never delivered
     kk11 = [r for r in run.results if r.group == "KK11"]
-    assert kk11 and all(r.status == "ej kontrollerbar" for r in kk11)
-    assert kk11[0].missing_input == "huvudboken för 191 2022 (föregående års utgående balans)"
+    ib_202 = next(r for r in kk11 if r.control_id == "KK11.8")
+    assert ib_202.status == "ok" and ib_202.difference_ore == 0  # IB 202 = 0 needs no prior year
+    others = [r for r in kk11 if r.control_id != "KK11.8"]
+    assert others and all(r.status == "ej kontrollerbar" for r in others)
+    assert others[0].missing_input == "huvudboken för 191 2022 (föregående års utgående balans)"
     assert {r.control_id for r in kk11} <= {f"KK11.{n}" for n in range(1, 16)}
     assert not run.blocking_failures
+
+
+def test_ib_202_not_closed_blocks_without_the_prior_year(own_2024):
+    """The prior year's result left on 202 in this year's IB: KK11.8 blocks whether or not the
+    prior year's ledger was delivered (it needs only this year's IB)."""
+    engine, _own, _shared = own_2024
+    with engine.begin() as connection:
+        load_id = connection.execute(sa.text(
+            "SELECT load_id FROM publication WHERE source = 'ledger' AND forvaltning = '191' AND partition = '202300'"
+        )).scalar()
+        rowid, konto = connection.execute(sa.text(
+            "SELECT rowid, konto FROM posting WHERE load_id = :l AND period = 202300 AND konto LIKE '201%' "
+            "AND amount_ore <> 0 ORDER BY rowid LIMIT 1"), {"l": load_id}).one()
+        connection.execute(sa.text("UPDATE posting SET konto = '2021' WHERE rowid = :r"), {"r": rowid})
+    try:
+        run = run_controls(engine, "191", 202313)
+        ib_202 = next(r for r in run.results if r.control_id == "KK11.8")
+        assert ib_202.status == "fel" and ib_202.difference_ore != 0
+        assert ib_202 in run.blocking_failures
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text("UPDATE posting SET konto = :k WHERE rowid = :r"), {"k": konto, "r": rowid})

@@ -62,6 +62,7 @@ SELECT
     l.sort_key,
     CASE WHEN p.n = 0 THEN NULL ELSE l.value_ore END AS value_ore,
     l.expected_ore,
-    CASE WHEN p.n = 0 THEN NULL ELSE l.difference_ore END AS difference_ore
+    -- IB 202 = 0 needs no prior year: it is checked whether or not the prior year was delivered
+    CASE WHEN p.n = 0 AND l.control_id <> 'konto:202' THEN NULL ELSE l.difference_ore END AS difference_ore
 FROM lines AS l, prior_delivered AS p
 ORDER BY l.sort_key

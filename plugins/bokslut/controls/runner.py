@@ -250,8 +250,10 @@ def _offending(connection: sa.Connection, bounds: PeriodBounds, partitions: dict
 
 
 def _status(row: dict, exp: ControlExpectation | None, evaluated: bool, ge_fails: bool) -> str:
-    if not evaluated or exp is None or row["expected_ore"] is None or exp.severity == "info":
-        return "info"  # shown: checked at another reporting point, no comparison, or information by the sheet
+    if not evaluated or exp is None or exp.severity == "info":
+        return "info"  # shown: checked at another reporting point, or information by the sheet
+    if row["expected_ore"] is None:  # a line with a requirement but no comparison value: never a quiet pass
+        return "varning"
     if not ge_fails:
         return "ok"
     if row["difference_ore"] is None or exp.severity == "warning":
