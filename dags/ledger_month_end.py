@@ -134,7 +134,8 @@ def ledger_month_end():
         except ledger.NothingPublished as exc:  # an unknown förvaltning or an empty period: no retry helps
             raise AirflowFailException(f"Förvaltning {forvaltning}: {exc}") from None
 
-    @task(map_index_template=MAP_INDEX)
+    # min one success: a förvaltning that crashed must not keep another's rejection from failing (and alerting)
+    @task(map_index_template=MAP_INDEX, trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
     def check_rejections(batch: dict) -> None:
         """Fails (and alerts) for the förvaltning whose files were rejected; the others have published."""
         from airflow.sdk.exceptions import AirflowFailException

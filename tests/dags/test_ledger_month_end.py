@@ -181,3 +181,38 @@ def test_city_run_fans_out_and_names_the_failing_forvaltning(airflow_db, tmp_pat
     assert {ti.rendered_map_index for ti in rerun.get_task_instances() if ti.task_id == "close_forvaltning"} == {
         "förvaltning 310"}
     assert build_report(engine, "resultatrakning", "310", 202401).find(account="5021").values["totalt"] == 7500
+
+
+def test_a_crash_in_one_forvaltning_does_not_silence_anothers_rejection(airflow_db, tmp_path, monkeypatch):
+    """191 good, 150's file bad, 310 crashes: 191 publishes, and both 150's rejection and 310's
+    crash fail the run with an alert each."""
+    import bokslut.alerts.task_failure as task_failure
+    from bokslut import dag_defaults
+    from bokslut.flows import ledger
+
+    landing = tmp_path / "landing" / "ledger"
+    landing.mkdir(parents=True)
+    _city_file(landing, "191", "100,00")
+    _city_file(landing, "150", "inte ett tal")
+    _city_file(landing, "310", "75,00")
+    for name, value in (("DATA", "data"), ("LANDING", "landing"), ("OUTBOX", "out")):
+        monkeypatch.setenv(f"BOKSLUT_{name}_DIR", str(tmp_path / value))
+    monkeypatch.setenv("BOKSLUT_WAREHOUSE_URL", f"sqlite:///{tmp_path / 'data' / 'warehouse.sqlite'}")
+    monkeypatch.setitem(dag_defaults.DEFAULT_ARGS, "retries", 0)  # the crash fails at once
+    alerts = []
+    monkeypatch.setattr(task_failure, "send_task_failure", lambda failed, **_kw: alerts.append(failed) or [])
+    close = ledger.close_forvaltning
+
+    def crash_310(forvaltning, files, **kwargs):
+        if forvaltning == "310":
+            raise OSError("disken är full")
+        return close(forvaltning, files, **kwargs)
+
+    monkeypatch.setattr(ledger, "close_forvaltning", crash_310)
+
+    run = _run({}, pendulum.datetime(2024, 3, 7, tz="UTC"))
+    assert run.state == "failed"
+    checks = {ti.rendered_map_index: str(ti.state) for ti in run.get_task_instances() if ti.task_id == "check_rejections"}
+    assert checks == {"förvaltning 191": "success", "förvaltning 150": "failed"}
+    failed = {(a.task_id, a.error.split(":")[0]) for a in alerts}
+    assert {("check_rejections", "Förvaltning 150"), ("close_forvaltning", "Förvaltning 310")} <= failed

@@ -188,3 +188,33 @@ def test_two_files_of_one_batch_claiming_the_same_period_are_both_rejected(cli_e
     assert f"{march.name}: avvisad – Samma period i flera filer i samma inläsning: förvaltning 191 202403" in err
     assert f"{april.name}: avvisad – Samma period i flera filer" in err
     assert _published(engine) == before
+
+
+def _stadskassan(generated_2024, tmp_path, first_amount: str | None = None):
+    """The generated stadskassan extract, with the first row's amount replaced if asked."""
+    [source] = (generated_2024 / "stadskassan").glob("stadskassan_191_2024.csv")
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    if first_amount is not None:
+        fields = lines[1].rstrip("\n").split(";")
+        lines[1] = ";".join([*fields[:-1], first_amount]) + "\n"
+    target = tmp_path / "stadskassan" / source.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("".join(lines), encoding="utf-8")
+    return target
+
+
+def test_stadskassan_loaded_alone_is_judged_by_the_controls(cli_env, generated_2024, tmp_path, capsys):
+    """An extract delivered after its ledger completes KK09.4–6 of the published year: a wrong one
+    is rejected (the published extract stays), never published unchecked."""
+    engine, settings, _url = cli_env
+    before = _published(engine)
+    wrong = _stadskassan(generated_2024, tmp_path, "1000000,00")
+
+    assert main(["load", "stadskassan", str(wrong), "--force"]) == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "KK09" in err and "underkände" in err
+    assert _published(engine) == before
+    with engine.connect() as connection:
+        status = connection.execute(sa.text(
+            "SELECT status FROM load_audit WHERE source = 'stadskassan' ORDER BY load_id DESC LIMIT 1")).scalar()
+    assert status == LoadStatus.REJECTED

@@ -198,6 +198,30 @@ def _control_targets(staged: list[dict]) -> list[tuple[str, int]]:
     return sorted({(p.split(":")[0], int(p.split(":")[1])) for item in staged for p in item["partitions"]})
 
 
+def _extract_targets(engine, extracts: list[dict], ledgers: list[dict]) -> set[tuple[str, int]]:  # noqa: ANN001
+    """(förvaltning, period) to judge for stadskassan / anläggningsreskontra extracts staged
+    without their förvaltning's ledger: the latest published ledger period of each year they
+    cover, whose KK09 / KK12.10 lines they complete. An extract ahead of every published ledger
+    period of its year is judged when that ledger arrives (its control run reads the extract)."""
+    import sqlalchemy as sa
+
+    from bokslut.warehouse.schema import publication
+
+    with_ledger = {p.split(":")[0] for item in ledgers for p in item["partitions"]}
+    wanted = {(forv, int(per)) for item in extracts for forv, _, per in (p.partition(":") for p in item["partitions"])
+              if forv not in with_ledger}
+    targets = set()
+    with engine.connect() as connection:
+        for forv, extract_period in sorted(wanted):
+            year = extract_period // 100
+            latest = connection.execute(sa.select(sa.func.max(publication.c.partition)).where(
+                publication.c.source == "ledger", publication.c.forvaltning == forv,
+                publication.c.partition.between(f"{year}00", f"{year}14"))).scalar()
+            if latest is not None and int(latest) >= extract_period:
+                targets.add((forv, int(latest)))
+    return targets
+
+
 def control(audited: list[dict], *, engine=None, settings: Settings | None = None) -> dict:  # noqa: ANN001
     """Run the Kontokontroller on the data as it would be published, before publishing.
 
@@ -215,14 +239,17 @@ def control(audited: list[dict], *, engine=None, settings: Settings | None = Non
     engine = _engine(engine)
     settings = settings or get_settings()
     staged = [i for i in audited if i["source"] == "ledger" and i["status"] == LoadStatus.STAGED]
+    staged_extracts = [i for i in audited if i["source"] in EXTRACT_SOURCES and i["status"] == LoadStatus.STAGED]
+    targets = set(_control_targets(staged)) | _extract_targets(engine, staged_extracts, staged)
     rejected: dict[int, str] = {}
     runs = []
-    for forv, period in _control_targets(staged):
+    for forv, period in sorted(targets):
         load_ids = [i["load_id"] for i in staged if any(p.startswith(f"{forv}:") for p in i["partitions"])]
-        # stadskassan / anläggningsreskontra staged in the same batch are inputs of KK09 and KK12.10
-        extracts = [i["load_id"] for i in audited if i["source"] in EXTRACT_SOURCES and i["status"] == LoadStatus.STAGED
-                    and any(p.startswith(f"{forv}:") for p in i["partitions"])]
-        run = run_controls(engine, forv, period, load_ids + extracts)
+        # stadskassan / anläggningsreskontra staged in this batch are inputs of KK09 and KK12.10:
+        # judged with the ledger, and rejected with it when a blocking control fails
+        extracts = [i["load_id"] for i in staged_extracts if any(p.startswith(f"{forv}:") for p in i["partitions"])]
+        load_ids += extracts
+        run = run_controls(engine, forv, period, load_ids)
         report = write_html(run, settings.outbox_dir / forv / str(period) / f"valideringsrapport_{forv}_{period}.html")
         run.report_path = str(report)
         try:
