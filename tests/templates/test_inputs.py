@@ -155,3 +155,10 @@ def test_mapping_errors_are_explained(tmp_path):
     assert "har en formel i mallen" in check_against(load_mapping(bad), load_workbook(TEMPLATES_DIR / "vb.xlsx"))[0]
     with pytest.raises(MappingError, match="finns inte"):
         load_mapping(Path(tmp_path / "saknas.yaml"))
+
+
+def test_a_missing_reference_file_is_an_error_not_an_empty_list(tmp_path):
+    """A mounted reference folder without projekt.csv must not print 'no projects'."""
+    for load in (lambda: load_projects("191", tmp_path), lambda: load_result_units("191", tmp_path)):
+        with pytest.raises(ReferenceError, match="saknas"):
+            load()

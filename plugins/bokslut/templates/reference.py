@@ -79,8 +79,9 @@ class Forvaltning:
 
 
 def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    if not path.exists():
-        return []
+    if not path.exists():  # an empty list would print "no projects", "no result units": a false statement
+        raise ReferenceError(f"Referensfilen {path.name} saknas i {path.parent}: kopiera den från projektets "
+                             "include/reference/ (eller rätta BOKSLUT_REFERENCE_DIR).")
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh, delimiter=";")
         headers = [h.strip() for h in reader.fieldnames or []]
