@@ -86,44 +86,19 @@ def _is_ledger(path: Path) -> bool:
     return all(column in header for column in ("Förvaltning", "Period", "Konto", "Vertyp", "Belopp"))
 
 
-def _generator_takes_forvaltning(bokslut: Path) -> bool:
-    usage = subprocess.run([bokslut, "demo-data", "--help"], capture_output=True, text=True, check=True).stdout
-    return "--forvaltning" in usage
-
-
-def _relabel(source: Path, forvaltning: str, target_dir: Path) -> Path:
-    """A copy of a förvaltning-191 ledger file as another förvaltning's (same postings, its code)."""
-    lines = source.read_text(encoding="utf-8-sig").splitlines(keepends=True)
-    body = [f"{forvaltning};{line.split(';', 1)[1]}" for line in lines[1:]]
-    target = target_dir / source.name.replace("_191_", f"_{forvaltning}_")
-    target.write_text(lines[0] + "".join(body), encoding="utf-8")
-    return target
-
-
 @pytest.fixture(scope="module")
 def city_files(services, tmp_path_factory) -> list[Path]:
-    """Ledger files of periods PERIODS for every förvaltning of FORVALTNINGAR.
-
-    With the multi-förvaltning generator (``bokslut demo-data --forvaltning 191,150,…``) they are
-    its own files; with a generator that only knows 191, they are 191's files relabelled as the
-    other förvaltningar's (identical postings under another code: as good for proving the fan-out
-    and the per-förvaltning publication, not for proving the generator)."""
+    """Ledger files of periods PERIODS for every förvaltning of FORVALTNINGAR, from the city
+    generator (``bokslut demo-data --forvaltning 191,150,…``)."""
     out = tmp_path_factory.mktemp("generated")
     bokslut = Path(sys.executable).parent / "bokslut"
-    command = [bokslut, "demo-data", "--year", "2024", "-o", out, "--rows", "3000", "--seed", "9"]
-    native = _generator_takes_forvaltning(bokslut)
-    if native:
-        command += ["--forvaltning", ",".join(FORVALTNINGAR)]
-    subprocess.run(command, check=True, capture_output=True)
+    subprocess.run([bokslut, "demo-data", "--year", "2024", "-o", out, "--rows", "3000", "--seed", "9",
+                    "--forvaltning", ",".join(FORVALTNINGAR)], check=True, capture_output=True)
     chosen = []
     for path in sorted(p for p in out.rglob("*") if p.is_file() and p.suffix.lower() == ".csv" and _is_ledger(p)):
         first = _ledger_rows(path)[:1]
         if first and first[0]["Period"] in PERIODS and first[0]["Förvaltning"] in FORVALTNINGAR:
             chosen.append(path)
-    if not native:
-        relabelled = out / "relabelled"
-        relabelled.mkdir()
-        chosen += [_relabel(p, fv, relabelled) for p in list(chosen) for fv in FORVALTNINGAR if fv != "191"]
     found = {(r["Förvaltning"], r["Period"]) for p in chosen for r in _ledger_rows(p)[:1]}
     assert found == {(fv, p) for fv in FORVALTNINGAR for p in PERIODS}, found
     return chosen
