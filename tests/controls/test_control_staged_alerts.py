@@ -43,7 +43,8 @@ def test_blocking_failure_rejects_reports_and_alerts(month_end_env, tmp_path, al
     message = result["message"]
     for text in ("KK01.1", "period 202413", "förväntat 0,00 kr", "faktiskt 1\u00a0000,00 kr", "differens 1\u00a0000,00 kr"):
         assert text in message
-    report = tmp_path / "out" / "191" / "202413" / "valideringsrapport_191_202413.html"
+    # its own name: the published data's report (same period) must not overwrite what the alert links to
+    report = tmp_path / "out" / "191" / "202413" / "valideringsrapport_191_202413_avvisad.html"
     assert report.exists() and "KK01.1" in report.read_text(encoding="utf-8")
 
     failure_mails = [m for m in smtp.mails if "underkänd" in m.subject.lower()]

@@ -250,7 +250,11 @@ def control(audited: list[dict], *, engine=None, settings: Settings | None = Non
         extracts = [i["load_id"] for i in staged_extracts if any(p.startswith(f"{forv}:") for p in i["partitions"])]
         load_ids += extracts
         run = run_controls(engine, forv, period, load_ids)
-        report = write_html(run, settings.outbox_dir / forv / str(period) / f"valideringsrapport_{forv}_{period}.html")
+        # A rejected candidate's report has a name of its own: the reports of the published data, built
+        # after this step, rewrite valideringsrapport_<förv>_<period>.html, and the alert must keep
+        # pointing at the deviations that caused the rejection.
+        suffix = "_avvisad" if run.blocking_failures else ""
+        report = write_html(run, settings.outbox_dir / forv / str(period) / f"valideringsrapport_{forv}_{period}{suffix}.html")
         run.report_path = str(report)
         try:
             send_alerts(engine, run, str(report))
