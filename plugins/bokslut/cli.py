@@ -107,6 +107,7 @@ def _load(args: argparse.Namespace) -> int:
     if len(groups) > 1:  # one förvaltning's rejection never stops the others: say which is which
         _say("; ".join(f"Förvaltning {g['forvaltning']}: " + ("avvisad" if ledger.forvaltning_failure(g) else "klar")
                        for g in groups) + ".")
+    ledger.say_not_checkable(batch, _say)
     rejected = ledger.say_outcome(batch["files"], _say, "Publicerade data i filernas perioder är oförändrade.")
     return EXIT_INPUT if rejected else EXIT_OK
 

@@ -584,6 +584,23 @@ def say_outcome(files: list[dict], say: Callable[[str], None], unchanged: str) -
     return bool(rejected)
 
 
+def say_not_checkable(batch: dict, say: Callable[[str], None]) -> None:
+    """One line per förvaltning (its latest controlled period) naming the inputs whose absence left
+    Kontokontroll lines "ej kontrollerbar": published, but never to be read as a pass."""
+    from bokslut.controls.model import ControlRun
+
+    latest: dict[str, dict] = {}
+    for entry in batch.get("control_runs", []):
+        if entry["forvaltning"] not in latest or entry["period"] > latest[entry["forvaltning"]]["period"]:
+            latest[entry["forvaltning"]] = entry
+    for forv, entry in sorted(latest.items()):
+        lines = ControlRun.from_dict(entry["run"]).not_checkable
+        if lines:
+            missing = sorted({r.missing_input for r in lines if r.missing_input})
+            say(f"Kontokontroller {forv} {entry['period']}: {len(lines)} rad(er) ej kontrollerbara "
+                f"({', '.join(r.control_id for r in lines)}) – saknar indata: {'; '.join(missing)}")
+
+
 def rejection_summary(batch: dict) -> str | None:
     """A Swedish summary of the rejected files, or None when every file was accepted."""
     rejected = [item for item in batch["files"] if item["status"] == LoadStatus.REJECTED]
@@ -596,6 +613,6 @@ def rejection_summary(batch: dict) -> str | None:
 __all__ = ["NothingPublished", "discover_files", "stage", "reject_all", "audit", "control", "publish", "load_paths",
            "forvaltning_of", "group_by_forvaltning", "keep_own_forvaltning", "close_forvaltning", "merge_batches",
            "forvaltning_failure", "ForvaltningFailed", "forvaltningar_with_ledger",
-           "say_outcome",
+           "say_outcome", "say_not_checkable",
            "published_partitions", "periods_to_report", "require_published", "build_outputs", "rejection_summary",
            "move_handled"]
