@@ -13,8 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bokslut.ingest.formats import SOURCES
-from bokslut.reports.ledger import REPORT_NAMES
+from bokslut.names import REPORT_NAMES, SOURCE_NAMES
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -45,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     load = sub.add_parser("load", help="läs in exportfiler (fil eller mapp, flera går bra)")
-    load.add_argument("source", choices=sorted(SOURCES), help="vilken sorts fil")
+    load.add_argument("source", choices=sorted(SOURCE_NAMES), help="vilken sorts fil")
     load.add_argument("paths", nargs="+", type=Path, metavar="FIL|MAPP")
     load.add_argument("--mapping", type=Path, help="YAML-fil som mappar filens rubriker (se include/mappings)")
     load.add_argument("--force", action="store_true", help="läs in även en fil som redan är inläst")

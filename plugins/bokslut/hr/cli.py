@@ -22,7 +22,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bokslut.ingest.formats import SOURCE_GROUPS as GROUPS  # light: no pandas at ``bokslut --help``
+from bokslut.names import SOURCE_GROUPS as GROUPS  # light: nothing heavy at ``bokslut --help``
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 LOAD_SOURCES = frozenset(GROUPS) | {s for sources in GROUPS.values() for s in sources}  # hr, ber, each extract

@@ -11,6 +11,7 @@ from typing import Literal
 
 import sqlalchemy as sa
 
+from bokslut import names
 from bokslut.warehouse.schema import (
     asset_register,
     ber_contact,
@@ -316,3 +317,5 @@ SOURCE_GROUPS: dict[str, tuple[str, ...]] = {
 SOURCES: dict[str, SourceFormat] = {
     s.name: s for s in (LEDGER, BUDGET, ASSET_REGISTER, TREASURY, *HR_SOURCES, *BER_SOURCES)
 }
+if tuple(SOURCES) != names.SOURCE_NAMES or SOURCE_GROUPS != names.SOURCE_GROUPS:
+    raise RuntimeError("bokslut.names does not list the sources of bokslut.ingest.formats: update both")

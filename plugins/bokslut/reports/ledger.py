@@ -6,11 +6,12 @@ from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
+from bokslut.names import REPORT_NAMES  # one list, also read by the command line
 from bokslut.reports import hierarchy, statements
 from bokslut.reports.figures import LedgerFigures, fetch_budget, fetch_extract, fetch_ledger_figures
 from bokslut.reports.model import Report
 
-REPORT_NAMES = ("balansrakning", "resultatrakning", "budgetavrakning", "anlaggning", "anl_rorelsekapital")
+__all__ = ["REPORT_NAMES", "build_report", "build_reports"]
 
 _BUILDERS: dict[str, Callable[[Engine, LedgerFigures], Report]] = {
     "balansrakning": lambda engine, fig: hierarchy.balansrakning(fig),
