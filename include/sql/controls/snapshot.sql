@@ -1,5 +1,6 @@
--- Aggregate the postings of one control run (the candidate data: published periods, with the
--- staged load in place of the periods it replaces) to the grain the Kontokontroller need.
+-- The candidate data of one control run (published periods, with the staged load in place of the
+-- periods it replaces) at the grain the Kontokontroller need, from the per-load aggregate written
+-- at ingest (posting_aggregate): the same rows whatever the number of postings.
 -- Bound parameters; {candidate_filter} is SQL the runner builds from integers only.
 INSERT INTO control_snapshot (
     run_id, period, konto, motpart, anslag, vertyp, blank_projekt, blank_verksamhet,
@@ -12,13 +13,13 @@ SELECT
     motpart,
     anslag,
     vertyp,
-    projekt = '',
-    verksamhet = '',
+    blank_projekt,
+    blank_verksamhet,
     SUM(amount_ore),
-    SUM(ABS(amount_ore)),
-    COUNT(*)
-FROM posting
+    SUM(abs_amount_ore),
+    SUM(postings)
+FROM posting_aggregate
 WHERE forvaltning = :forvaltning
   AND period BETWEEN :prior_start AND :period
   AND ({candidate_filter})
-GROUP BY period, konto, motpart, anslag, vertyp, projekt = '', verksamhet = ''
+GROUP BY period, konto, motpart, anslag, vertyp, blank_projekt, blank_verksamhet

@@ -1,7 +1,8 @@
 -- Account balances of one förvaltning for a range of periods, split by Anslag and by the report
 -- column of the counterparty (externt / stadens_bolag / internt). opening_ore sums the IB period
--- (PP = 00), movement_ore the rest. (No bind-parameter names in comments: text() would bind them.)
--- Published rows only: a load's rows stay in `posting` only for the partitions it still publishes.
+-- (PP = 00), movement_ore the rest, from the per-load aggregate written at ingest (posting_aggregate).
+-- (No bind-parameter names in comments: text() would bind them.)
+-- Published rows only: a load's rows stay in posting_aggregate only for the partitions it still publishes.
 WITH published_loads AS (
     SELECT load_id
     FROM publication
@@ -15,7 +16,7 @@ by_motpart AS (
         anslag,
         SUM(CASE WHEN period % 100 = 0 THEN amount_ore ELSE 0 END) AS opening_ore,
         SUM(CASE WHEN period % 100 <> 0 THEN amount_ore ELSE 0 END) AS movement_ore
-    FROM posting
+    FROM posting_aggregate
     WHERE forvaltning = :forvaltning
       AND period BETWEEN :period_from AND :period_to
       AND load_id IN (SELECT load_id FROM published_loads)

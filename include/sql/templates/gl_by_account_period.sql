@@ -1,6 +1,7 @@
 -- Published postings of one förvaltning per period, account and Anslag over a range of periods
 -- (several years: the year-to-date outturn of a template line and the seasonal profile of the
--- earlier years the suggested forecast uses). Published rows only, as in reports/account_balances.
+-- earlier years the suggested forecast uses), from the per-load aggregate written at ingest.
+-- Published rows only, as in reports/account_balances.
 WITH published_loads AS (
     SELECT load_id
     FROM publication
@@ -12,7 +13,7 @@ SELECT
     p.konto,
     p.anslag,
     SUM(p.amount_ore) AS amount_ore
-FROM posting AS p
+FROM posting_aggregate AS p
 WHERE p.forvaltning = :forvaltning
   AND p.period BETWEEN :period_from AND :period_to
   AND p.load_id IN (SELECT load_id FROM published_loads)

@@ -31,6 +31,7 @@ from bokslut.ingest.validate import check_chunk
 from bokslut.problems import EnvironmentProblem, Interrupted
 from bokslut.settings import Settings, get_settings
 from bokslut.textsafety import mask_personnummer
+from bokslut.warehouse.aggregate import delete_aggregate, write_aggregate
 from bokslut.warehouse.bulk import bulk_insert
 from bokslut.warehouse.reference_data import ensure_periods
 from bokslut.warehouse.schema import account, load_audit, publication, quarantine
@@ -230,6 +231,7 @@ def stage_file(
         )
     message = f"{loaded} rader laddade" + (f", {warnings} varning(ar) i karantänen" if warnings else "")
     with engine.begin() as connection:
+        write_aggregate(connection, fmt.name, load_id)  # staged together with its rows, or not at all
         _record(connection, load_id, status=LoadStatus.STAGED, rows_read=read, rows_loaded=loaded,
                 rows_quarantined=warnings, partitions=",".join(sorted(partitions)), message=message,
                 details=json.dumps({"kontonamn": {k: [p, n] for k, (p, n) in names.items()}}, ensure_ascii=False))
@@ -307,6 +309,7 @@ def _delete_rows(connection: sa.Connection, fmt: SourceFormat, load_id: int, par
     if partition is not None:
         condition &= _partition_condition(fmt, partition)
     connection.execute(fmt.table.delete().where(condition))
+    delete_aggregate(connection, fmt.name, load_id, partition)
 
 
 def _reject(engine: Engine, load_id: int, fmt: SourceFormat, message: str, read: int, errors: int) -> LoadResult:
