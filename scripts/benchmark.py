@@ -1,19 +1,27 @@
-"""Benchmark: ingest + load + reports for N synthetic postings, against a DuckDB floor.
+"""Benchmark: a synthetic city-year loaded, checked and reported, against a DuckDB floor.
 
 For each size the synthetic 2024 year is generated once, then measured in fresh child processes:
-  1. pipeline: `bokslut load` of every ledger file + all five reports for 202413 (SQLite or PostgreSQL)
+  1. pipeline (one process per size and warehouse, every phase timed inside it): the product's
+     flow functions in the order `bokslut load` runs them (stage → input suites → Kontokontroll
+     gate → publish), then the five ledger reports for 202413, then the Kontokontroller for 202413
+     once as plain SQL and once through Great Expectations, then a month-end run (one month's
+     file of the loaded year delivered again: stage, suite, gate, publish).
+     "total" counts the Kontokontroller once (through GE): load (stage + suites + publish) +
+     reports + KK. The gate's runs (one per staged period: 28 for a year and its prior year) are
+     shown beside it, as is the month-end run.
   2. floor: DuckDB `read_csv` of the same files + `GROUP BY konto, motpart, anslag`, with the
      separator and quote given (no sniffing: the sniffer misses the quote in a file whose quoted
      Text holds ';'). The floor does not do what the pipeline must: line numbers, validation,
      quarantine, storage, publication, controls.
 Wall time and the child's peak RSS (os.wait4) are printed as a Markdown table for docs/benchmarks.md.
 
-    .venv/bin/python scripts/benchmark.py --rows 100000 1000000 10000000 [--warehouse postgres]
+    .venv/bin/python scripts/benchmark.py --rows 100000 1000000 10000000 --warehouse sqlite postgres
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -25,41 +33,64 @@ from pathlib import Path
 
 PYTHON = sys.executable
 PIPELINE = """
-import sys, time
+import json, sys, time
 from pathlib import Path
-from bokslut.flows.ledger import load_paths
-from bokslut.reports.ledger import build_reports
+clock = time.perf_counter
+t_start = clock()
+from bokslut.flows import ledger as flow
 from bokslut.warehouse.db import ready_engine
 engine = ready_engine()
-t0 = time.perf_counter()
-# The product's one gated flow: stage → input suite → Kontokontroller (once per year) → publish.
-batch = load_paths([Path(sys.argv[1])], "ledger", engine=engine)
+phases = {"startup": clock() - t_start}
+
+def timed(name, call, *args, **kwargs):
+    t0 = clock()
+    out = call(*args, **kwargs)
+    phases[name] = clock() - t0
+    return out
+
+ledger = Path(sys.argv[1])
+files = flow.discover_files(None, [str(ledger)], "ledger")
+staged = timed("stage", flow.stage, files, engine=engine)
+audited = timed("suites", flow.audit, staged, engine=engine)
+batch = timed("gate", flow.control, audited, engine=engine)
+batch = timed("publish", flow.publish, batch, engine=engine)
 for item in batch["files"]:
     assert item["status"] == "publicerad", (item["file_name"], item["message"])
-t1 = time.perf_counter()
-reports = build_reports(engine, "191", 202413)
-t2 = time.perf_counter()
-# Kontokontroller: the same control SQL as plain queries, then through Great Expectations.
+phases["gate_runs"] = len(batch["control_runs"])
+
+from bokslut.reports.ledger import build_reports
+timed("reports", build_reports, engine, "191", 202413)
+
+# The Kontokontroller once: the control SQL as plain queries, then the product's run through GE.
 import sqlalchemy as sa
 from bokslut.controls import runner
 from bokslut.controls.scope import PeriodBounds
 from bokslut.controls.suites import bind_values, load_control_suites, render_sql
-bounds = PeriodBounds("191", 202413)
-t3 = time.perf_counter()
-run_id, _ = runner._snapshot(engine, bounds, ())
-fragments = {"treasury_candidates": "1 = 0", "register_candidates": "1 = 0"}
-with engine.connect() as c:
-    for suite in load_control_suites():
-        sql = render_sql(suite.sql, fragments)
-        c.execute(sa.text(sql.replace("{batch}", runner._batch(run_id))), bind_values(sql, bounds.sql_values())).all()
-t4 = time.perf_counter()
-import great_expectations  # noqa: F401  (import cost reported separately)
-t5 = time.perf_counter()
+
+def plain_sql():
+    bounds = PeriodBounds("191", 202413)
+    run_id, partitions = runner._snapshot(engine, bounds, ())
+    fragments = {"treasury_candidates": runner._candidate_filter(partitions["stadskassan"]),
+                 "register_candidates": runner._candidate_filter(partitions["anlaggningsreskontra"])}
+    with engine.begin() as c:
+        for suite in load_control_suites():
+            sql = render_sql(suite.sql, fragments)
+            c.execute(sa.text(sql.replace("{batch}", runner._batch(run_id))), bind_values(sql, bounds.sql_values())).all()
+        runner._drop_snapshot(c, run_id)
+
+timed("kk_sql", plain_sql)
+t0 = clock()
 run = runner.run_controls(engine, "191", 202413)
-t6 = time.perf_counter()
+phases["kk_ge"] = clock() - t0
 assert not run.blocking_failures
-print(f"load={t1 - t0:.1f} reports={t2 - t1:.1f} controls_sql={t4 - t3:.1f} ge_import={t5 - t4:.1f} controls_ge={t6 - t5:.1f}",
-      file=sys.stderr)
+
+# Month-end: one month's file of the year delivered again (a corrected export): the whole flow.
+month = Path(sys.argv[2])
+t0 = clock()
+closed = flow.close_forvaltning("191", [{"path": str(month), "source": "ledger"}], engine=engine, force=True)
+phases["month_end"] = clock() - t0
+assert [f["status"] for f in closed["files"]] == ["publicerad"], closed["files"]
+print(json.dumps(phases), file=sys.stderr)
 """
 FLOOR = """
 import sys, duckdb
@@ -76,13 +107,15 @@ print(f"groups={len(rows)}", file=sys.stderr)
 """
 
 
-def measure(code: str, arg: str, env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MiB and stderr of one fresh child process."""
-    start = time.perf_counter()
-    child = subprocess.Popen([PYTHON, "-c", code, arg], env=env, stderr=subprocess.PIPE, text=True)
-    _pid, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - start
-    err = child.stderr.read()
+def measure(code: str, args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MiB and the last stderr line of one fresh child process."""
+    with tempfile.TemporaryFile(mode="w+") as err_file:  # a file, not a pipe: a chatty child never blocks
+        start = time.perf_counter()
+        child = subprocess.Popen([PYTHON, "-c", code, *args], env=env, stdout=subprocess.DEVNULL, stderr=err_file)
+        _pid, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        err_file.seek(0)
+        err = err_file.read()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"child failed:\n{err[-3000:]}")
     return elapsed, usage.ru_maxrss / 1024, err.strip().splitlines()[-1] if err.strip() else ""
@@ -91,16 +124,17 @@ def measure(code: str, arg: str, env: dict[str, str]) -> tuple[float, float, str
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--warehouse", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--warehouse", choices=["sqlite", "postgres"], nargs="+", default=["sqlite"])
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/bokslut_test")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
 
     from bokslut.generator import generate
 
-    print(f"# {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, warehouse {args.warehouse}")
-    print("| postings | CSV size | generate s | pipeline s (load / reports) | pipeline peak RSS | DuckDB floor s | floor peak RSS | ratio |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print(f"# {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}")
+    print("| postings | CSV | warehouse | total (load + reports + KK once) | load: stage / suites / publish "
+          "| reports | KK as SQL / through GE | gate (runs) | month-end run | peak RSS | DuckDB floor (RSS) | ratio |")
+    print("|---:|---:|---|---:|---|---:|---|---:|---:|---:|---:|---:|")
     for rows in args.rows:
         work = Path(tempfile.mkdtemp(prefix=f"bench_{rows}_", dir=args.workdir))
         try:
@@ -108,23 +142,43 @@ def main() -> None:
             generated = generate(2024, work / "landing", rows=rows)
             gen_s = time.perf_counter() - t0
             ledger = work / "landing" / "ledger"
+            (work / "landing" / "month").mkdir()
+            shutil.copyfile(ledger / "huvudbok_191_202406.csv", work / "landing" / "month" / "huvudbok_191_202406.csv")
             size_mb = sum(p.stat().st_size for p in ledger.iterdir()) / 2**20
-            env = {**os.environ, "BOKSLUT_DATA_DIR": str(work / "data"), "BOKSLUT_ARCHIVE_DIR": str(work / "archive")}
-            if args.warehouse == "postgres":
-                import sqlalchemy as sa
-
-                schema = f"bench_{rows}"
-                admin = sa.create_engine(args.pg_url)
-                with admin.begin() as c:
-                    c.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-                    c.execute(sa.text(f"CREATE SCHEMA {schema}"))
-                env["BOKSLUT_WAREHOUSE_URL"] = f"{args.pg_url}?options=-csearch_path%3D{schema}"
-            pipe_s, pipe_mb, detail = measure(PIPELINE, str(ledger), env)
-            floor_s, floor_mb, _ = measure(FLOOR, str(ledger), env)
-            print(f"| {generated.postings:,} | {size_mb:,.0f} MB | {gen_s:.1f} | {pipe_s:.1f} ({detail}) | {pipe_mb:,.0f} MiB "
-                  f"| {floor_s:.1f} | {floor_mb:,.0f} MiB | {pipe_s / floor_s:.1f}× |", flush=True)
+            floor_s, floor_mb, _ = measure(FLOOR, [str(ledger)], dict(os.environ))
+            for warehouse in args.warehouse:
+                env = _environment(work / warehouse, warehouse, args.pg_url, rows)
+                # files outside the landing folder stay where they are: every warehouse reads the same files
+                month = work / "landing" / "month" / "huvudbok_191_202406.csv"
+                pipe_s, pipe_mb, detail = measure(PIPELINE, [str(ledger), str(month)], env)
+                ph = json.loads(detail)
+                load = ph["stage"] + ph["suites"] + ph["publish"]
+                total = load + ph["reports"] + ph["kk_ge"]
+                print(f"| {generated.postings:,} | {size_mb:,.0f} MB | {warehouse} | {total:.1f} s "
+                      f"| {ph['stage']:.1f} / {ph['suites']:.1f} / {ph['publish']:.1f} s | {ph['reports']:.1f} s "
+                      f"| {ph['kk_sql']:.2f} / {ph['kk_ge']:.2f} s | {ph['gate']:.1f} s ({ph['gate_runs']}) "
+                      f"| {ph['month_end']:.1f} s | {pipe_mb:,.0f} MiB | {floor_s:.2f} s ({floor_mb:,.0f} MiB) "
+                      f"| {total / floor_s:.1f}× |", flush=True)
+                print(f"<!-- {rows} {warehouse}: generate {gen_s:.1f} s, child wall {pipe_s:.1f} s, startup "
+                      f"(imports, engine) {ph['startup']:.1f} s -->", flush=True)
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def _environment(folder: Path, warehouse: str, pg_url: str, rows: int) -> dict[str, str]:
+    env = {**os.environ, "BOKSLUT_DATA_DIR": str(folder / "data"), "BOKSLUT_ARCHIVE_DIR": str(folder / "archive"),
+           "BOKSLUT_OUTBOX_DIR": str(folder / "out")}
+    if warehouse == "postgres":
+        import sqlalchemy as sa
+
+        schema = f"bench_{rows}"
+        admin = sa.create_engine(pg_url)
+        with admin.begin() as c:
+            c.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            c.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        admin.dispose()
+        env["BOKSLUT_WAREHOUSE_URL"] = f"{pg_url}?options=-csearch_path%3D{schema}"
+    return env
 
 
 if __name__ == "__main__":
