@@ -54,6 +54,9 @@ OFFENDING_VOUCHERS = 10  # vouchers listed per failing line; how many more there
 OFFENDING_POSTINGS_PER_VOUCHER = 20
 POSTING_COLUMNS = ("period", "konto", "ansvar", "verksamhet", "projekt", "motpart", "anslag", "vertyp", "vernr",
                    "amount_ore")
+MATCHING_TABLE = "offending_posting"  # temporary: the postings behind one failing line
+MATCHING_COLUMNS = ("period INTEGER, konto VARCHAR(4), ansvar VARCHAR(20), verksamhet VARCHAR(20), projekt VARCHAR(20), "
+                    "motpart VARCHAR(4), anslag VARCHAR(1), vertyp VARCHAR(2), vernr VARCHAR(30), amount_ore BIGINT")
 # Vouchers of the matching postings, ranked; then their postings (largest in the same direction
 # first). :by_net 1 ranks by net * :direction and leaves out what cancels: vouchers that net to
 # zero, and a voucher and its reversal (a voucher whose net is the exact opposite of another's; of
@@ -225,17 +228,24 @@ def _offending(connection: sa.Connection, bounds: PeriodBounds, partitions: dict
     every voucher is ranked by the absolute amounts of its postings.
     """
     params = {k: bounds.sql_values()[k] for k in ("forvaltning", "year_start", "period")}
-    matching = (f"SELECT period, konto, ansvar, verksamhet, projekt, motpart, anslag, vertyp, vernr, amount_ore "
-                f"FROM posting WHERE forvaltning = :forvaltning AND period BETWEEN :year_start AND :period "
-                f"AND ({_candidate_filter(partitions)}) AND ({where})")
-    total = connection.execute(sa.text(f"SELECT COALESCE(SUM(amount_ore), 0) FROM ({matching}) AS m"), params).scalar()
-    total = int(total or 0)
-    net = bool(difference_ore) and abs(total) == abs(difference_ore)
-    direction = -1 if total < 0 else 1
-    rows = connection.execute(sa.text(OFFENDING_SQL.format(matching=matching)), {
-        **params, "by_net": 1 if net else 0, "direction": direction,
-        "voucher_limit": OFFENDING_VOUCHERS, "posting_limit": OFFENDING_POSTINGS_PER_VOUCHER,
-    }).mappings().all()
+    # The year's postings are read once (the drill-down's one scan of raw postings): into a temporary
+    # table that both the total and the ranking read.
+    connection.execute(sa.text(f"CREATE TEMPORARY TABLE {MATCHING_TABLE} ({MATCHING_COLUMNS})"))
+    try:
+        connection.execute(sa.text(
+            f"INSERT INTO {MATCHING_TABLE} SELECT {', '.join(POSTING_COLUMNS)} FROM posting "
+            f"WHERE forvaltning = :forvaltning AND period BETWEEN :year_start AND :period "
+            f"AND ({_candidate_filter(partitions)}) AND ({where})"), params)
+        total = connection.execute(sa.text(f"SELECT COALESCE(SUM(amount_ore), 0) FROM {MATCHING_TABLE}")).scalar()
+        total = int(total or 0)
+        net = bool(difference_ore) and abs(total) == abs(difference_ore)
+        direction = -1 if total < 0 else 1
+        rows = connection.execute(sa.text(OFFENDING_SQL.format(matching=f"SELECT * FROM {MATCHING_TABLE}")), {
+            "by_net": 1 if net else 0, "direction": direction,
+            "voucher_limit": OFFENDING_VOUCHERS, "posting_limit": OFFENDING_POSTINGS_PER_VOUCHER,
+        }).mappings().all()
+    finally:
+        connection.execute(sa.text(f"DROP TABLE {MATCHING_TABLE}"))
     vouchers: dict[tuple[int, str, str], list] = {}
     count = 0
     for row in rows:
