@@ -26,3 +26,11 @@ def test_the_names_the_parser_offers_are_those_of_the_implementation():
 
     assert tuple(SOURCES) == names.SOURCE_NAMES and SOURCE_GROUPS == names.SOURCE_GROUPS
     assert REPORT_NAMES is names.REPORT_NAMES
+
+
+def test_a_dag_task_imports_its_flow_without_the_data_stack():
+    """A DAG task's first line (``from bokslut.flows import ledger``) must not pay for pandas,
+    pyarrow, Great Expectations or openpyxl: those come when a step needs them."""
+    heavy = {"pandas", "pyarrow", "great_expectations", "openpyxl", "airflow"}
+    for flow in ("ledger", "personal", "templates"):
+        assert _imported_after(f"from bokslut.flows import {flow}") & heavy == set(), flow

@@ -37,7 +37,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bokslut.flows import engine_or_ready as _engine
-from bokslut.ingest.load import INPUT_SUFFIXES, LoadStatus
+from bokslut.ingest.status import INPUT_SUFFIXES, LoadStatus
 from bokslut.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)

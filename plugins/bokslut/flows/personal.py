@@ -19,7 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bokslut.hr.readers import GROUPS, plan
-from bokslut.ingest.load import LoadStatus
+from bokslut.ingest.status import LoadStatus
 from bokslut.flows import engine_or_ready as _engine
 from bokslut.flows.ledger import log_verdict, masked_path, move_handled, reject_all
 from bokslut.settings import Settings, get_settings

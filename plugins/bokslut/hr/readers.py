@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -35,8 +36,11 @@ from sqlalchemy.engine import Engine
 from bokslut.hr.pseudonym import current_key, mask_personnummer, safe_file_name
 from bokslut.ingest.errors import InputFileError
 from bokslut.ingest.formats import SOURCE_GROUPS, SOURCES
-from bokslut.ingest.load import INPUT_SUFFIXES, LoadResult, LoadStatus, stage_file
+from bokslut.ingest.status import INPUT_SUFFIXES, LoadStatus
 from bokslut.warehouse.schema import quarantine
+
+if TYPE_CHECKING:
+    from bokslut.ingest.load import LoadResult
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +110,8 @@ def stage_extract(engine: Engine, path: Path, source: str, **options: object) ->
     if source not in PERSONAL_SOURCES:
         raise InputFileError(f"'{source}' är ingen HR- eller BER-källa.")
     current_key()  # no key, no reading: the Swedish error names the variable to set
+    from bokslut.ingest.load import stage_file  # the loading stack only when something is staged
+
     result = stage_file(engine, Path(path), source, **options)
     hide_raw_rows(engine, result.load_id)
     if engine.dialect.name == "postgresql" and result.status == LoadStatus.STAGED:

@@ -27,6 +27,7 @@ from bokslut.ingest.formats import SOURCES, SourceFormat
 from bokslut.ingest.limits import shown_name
 from bokslut.ingest.mapping import load_mapping
 from bokslut.ingest.read import RowIssue, inspect_file, iter_chunks
+from bokslut.ingest.status import INPUT_SUFFIXES, LoadStatus  # noqa: F401 - re-exported
 from bokslut.ingest.validate import check_chunk
 from bokslut.problems import EnvironmentProblem, Interrupted
 from bokslut.settings import Settings, get_settings
@@ -37,7 +38,6 @@ from bokslut.warehouse.reference_data import ensure_periods
 from bokslut.warehouse.schema import account, load_audit, publication, quarantine
 
 Progress = Callable[[str], None]
-INPUT_SUFFIXES = (".csv", ".txt", ".xlsx")
 # A corrected file may be smaller than the one it replaces, but not drastically: a handful of stray
 # rows of another period must never replace that period's thousands of published rows.
 SHRINK_MIN_SHARE = 0.5  # reject when the new rows are fewer than half the published ones ...
@@ -46,14 +46,6 @@ SHRINK_MIN_ROWS = 20  # ... and the published partition has at least this many r
 ABANDONED_LOADING = timedelta(hours=6)
 ABANDONED_STAGED = timedelta(hours=24)
 PUBLISH_LOCK_KEY = 0x626F6B73  # PostgreSQL advisory lock taken by every publish ("boks")
-
-
-class LoadStatus:
-    LOADING = "laddar"
-    STAGED = "laddad"  # staged, not yet published
-    PUBLISHED = "publicerad"
-    REJECTED = "avvisad"
-    DUPLICATE = "dubblett"
 
 
 @dataclass
