@@ -86,3 +86,13 @@ def test_empty_and_pandas_input(engine) -> None:  # noqa: ANN001
         assert bulk_insert(connection, posting, rows.to_pandas()) == 2
     with engine.connect() as connection:
         assert connection.execute(sa.text("SELECT text FROM posting ORDER BY source_line")).scalars().all() == ["a", ""]
+
+
+@pytest.mark.parametrize("count", [49, 50, 51, 137, 20_003])
+def test_every_row_once_in_order_across_statement_and_slice_boundaries(engine, count: int) -> None:  # noqa: ANN001
+    texts = [(str(i) + HOSTILE[i % len(HOSTILE)])[:500] for i in range(count)]
+    with engine.begin() as connection:
+        assert bulk_insert(connection, posting, _posting_rows(texts)) == count
+    with engine.connect() as connection:
+        got = connection.execute(sa.text("SELECT source_line, text FROM posting ORDER BY source_line")).all()
+    assert [tuple(r) for r in got] == list(zip(range(2, count + 2), texts, strict=True))

@@ -16,6 +16,7 @@ only ~1.3x faster on the insert alone (200k ledger rows: 0.72 s against 0.95 s) 
 from __future__ import annotations
 
 import io
+import itertools
 
 import pandas as pd
 import pyarrow as pa
@@ -23,6 +24,7 @@ import pyarrow.csv as pacsv
 import sqlalchemy as sa
 
 SLICE_ROWS = 20_000
+MULTI_ROWS = 50  # rows per INSERT statement on SQLite
 
 
 def bulk_insert(connection: sa.Connection, table: sa.Table, rows: pa.Table | pd.DataFrame) -> int:
@@ -36,12 +38,25 @@ def bulk_insert(connection: sa.Connection, table: sa.Table, rows: pa.Table | pd.
     if connection.dialect.name == "postgresql":
         _copy(connection, table, rows, columns)
     else:
-        sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-        cursor = connection.connection.driver_connection.cursor()
-        for start in range(0, rows.num_rows, SLICE_ROWS):  # Python values cost ~1 KB a row: keep few alive
-            part = rows.slice(start, SLICE_ROWS)
-            cursor.executemany(sql, zip(*(_python_values(part.column(c)) for c in columns), strict=True))
+        _executemany(connection.connection.driver_connection.cursor(), table, rows, columns)
     return rows.num_rows
+
+
+def _executemany(cursor, table: sa.Table, rows: pa.Table, columns: list[str]) -> None:  # noqa: ANN001 - DBAPI
+    """Several rows per INSERT (one statement step per ``per`` rows, ~30 % faster than one row per
+    statement), within SQLite's historic limit of 999 parameters per statement."""
+    one = f"({', '.join('?' for _ in columns)})"
+    per = max(1, min(MULTI_ROWS, 999 // len(columns)))
+    insert = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+    for start in range(0, rows.num_rows, SLICE_ROWS):  # Python values cost ~1 KB a row: keep few alive
+        part = rows.slice(start, SLICE_ROWS)
+        values = [_python_values(part.column(c)) for c in columns]
+        whole = part.num_rows // per * per
+        if whole:
+            flat = itertools.chain.from_iterable(zip(*(v[:whole] for v in values), strict=True))
+            cursor.executemany(insert + ", ".join([one] * per), zip(*[flat] * (per * len(columns)), strict=True))
+        if whole < part.num_rows:
+            cursor.executemany(insert + one, zip(*(v[whole:] for v in values), strict=True))
 
 
 def _python_values(column: pa.ChunkedArray) -> list:
