@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -187,18 +190,15 @@ def stage_file(
     names: dict[str, tuple[int, str]] = {}
     try:
         for chunk in iter_chunks(path, facts, fmt, mapping, settings.chunk_rows):
-            checked = check_chunk(chunk.frame, fmt)
+            checked = check_chunk(chunk.table, fmt)
             rows = checked.rows
             issues = chunk.issues + checked.issues
-            read += len(chunk.frame) + sum(1 for i in chunk.issues if i.severity == "fel")
+            read += chunk.table.num_rows + sum(1 for i in chunk.issues if i.severity == "fel")
             errors += sum(1 for i in issues if i.severity == "fel")
             warnings += sum(1 for i in issues if i.severity == "varning")
-            rows = rows.assign(load_id=load_id)
-            keys = rows[["forvaltning", *fmt.partition_columns]].drop_duplicates()
-            partitions.update(
-                f"{forv}:{fmt.partition_key(rest)}" for forv, *rest in keys.itertuples(index=False, name=None)
-            )
-            if "kontonamn" in rows:
+            rows = rows.append_column("load_id", pa.array(np.full(rows.num_rows, load_id, dtype=np.int64)))
+            partitions.update(_partitions(rows, fmt))
+            if "kontonamn" in rows.column_names:
                 _collect_names(rows, names)
             with engine.begin() as connection:
                 ensure_periods(connection, _years(rows))
@@ -282,15 +282,26 @@ def _n(count: int) -> str:
     return f"{count:,}".replace(",", "\u00a0")
 
 
-def _years(rows: pd.DataFrame) -> set[int]:
-    if "period" in rows and rows["period"].notna().any():
-        return {int(p) // 100 for p in rows["period"].dropna().unique()}
+def _partitions(rows: pa.Table, fmt: SourceFormat) -> set[str]:
+    """"191:202401" for each distinct (förvaltning, partition columns) of the rows."""
+    columns = ["forvaltning", *fmt.partition_columns]
+    keys = rows.select(columns).group_by(columns, use_threads=False).aggregate([])
+    # a missing value reads "<NA>", as the pandas nullable integers it replaces printed it
+    values = [["<NA>" if v is None else v for v in keys.column(c).to_pylist()] for c in columns]
+    return {f"{forv}:{fmt.partition_key(tuple(rest))}" for forv, *rest in zip(*values, strict=True)}
+
+
+def _years(rows: pa.Table) -> set[int]:
+    if "period" in rows.column_names:
+        return {int(p) // 100 for p in pc.unique(rows.column("period")).to_pylist() if p is not None}
     return set()
 
 
-def _collect_names(rows: pd.DataFrame, names: dict[str, tuple[int, str]]) -> None:
-    named = rows.loc[rows["kontonamn"] != "", ["konto", "period", "kontonamn"]]
-    newest = named.sort_values("period").drop_duplicates("konto", keep="last")
+def _collect_names(rows: pa.Table, names: dict[str, tuple[int, str]]) -> None:
+    named = rows.select(["konto", "period", "kontonamn"]).filter(pc.not_equal(rows.column("kontonamn"), ""))
+    # the same pandas sort as before on the named rows only: which name wins a tie stays the same
+    frame = named.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    newest = frame.sort_values("period").drop_duplicates("konto", keep="last")
     for konto, per, name in newest.itertuples(index=False, name=None):
         if konto not in names or names[konto][0] <= per:
             names[konto] = (int(per), name)

@@ -1,7 +1,8 @@
 """Streaming readers: CSV (UTF-8, UTF-8 BOM or Windows-1252) and XLSX, in chunks of canonical text.
 
-Every chunk is a DataFrame of strings with one column per canonical header plus ``line_no``
-(the line in the file, header = 1), so memory stays flat whatever the file size. Rows whose
+Every chunk is an Arrow table of strings with one column per canonical header plus ``line_no``
+(int64, the line in the file, header = 1), so memory stays flat whatever the file size and the
+checks run on Arrow buffers without a pandas copy. Rows whose
 shape is wrong (too few or too many fields: a truncated file, a wrong quote) come back as
 ``RowIssue`` records instead of disappearing.
 """
@@ -62,8 +63,24 @@ class RowIssue:
 
 @dataclass
 class Chunk:
-    frame: pd.DataFrame  # canonical headers (str) + line_no (int)
+    table: pa.Table  # canonical headers (string) + line_no (int64)
     issues: list[RowIssue] = field(default_factory=list)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The chunk as the DataFrame earlier readers gave (for the few callers that want pandas)."""
+        return _frame(self.table)
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    return pd.DataFrame({name: table.column(name).to_pandas() for name in table.column_names})
+
+
+def _text_table(columns: dict[str, object], lines: object) -> pa.Table:
+    """Canonical text columns plus ``line_no``: the one shape every reader yields."""
+    arrays = {h: c if isinstance(c, pa.Array | pa.ChunkedArray) else pa.array(c, type=pa.string())
+              for h, c in columns.items()}
+    return pa.table({**arrays, "line_no": pa.array(lines, type=pa.int64())})
 
 
 class _TextScan:
@@ -325,9 +342,6 @@ def _iter_csv(
         nonlocal next_record, breaks_before, pending, pending_rows
         table = pa.Table.from_batches(pending)
         rows = table.num_rows
-        frame = pd.DataFrame(
-            {header: table.column(f"c{pos}").to_pandas() for header, pos in positions.items()}
-        )
         bad = np.array(sorted(n for n in bad_lines if n >= next_record), dtype=np.int64)
         candidates = np.arange(next_record, next_record + rows + len(bad), dtype=np.int64)
         records = candidates[~np.isin(candidates, bad)][:rows]
@@ -339,14 +353,15 @@ def _iter_csv(
         bad_here = bad[bad <= end]
         breaks[bad_here - next_record] = [bad_breaks[n] for n in bad_here.tolist()]
         before = breaks_before + np.cumsum(breaks) - breaks
-        frame["line_no"] = records + before[records - next_record]
+        line_no = records + before[records - next_record]
         placed(bad_here, before[bad_here - next_record])
         breaks_before += int(breaks.sum())
         next_record = end + 1
         unknown = sorted(n for n in bad_lines if n < 0 and n not in reported)  # no record number from pyarrow
         reported.update(unknown)
         pending, pending_rows = [], 0
-        return Chunk(frame, [bad_lines[n] for n in unknown + bad_here.tolist()])
+        columns = {header: table.column(f"c{pos}") for header, pos in positions.items()}
+        return Chunk(_text_table(columns, line_no), [bad_lines[n] for n in unknown + bad_here.tolist()])
 
     def last_line() -> int:
         return next_record - 1 + breaks_before + pending_rows
@@ -367,8 +382,7 @@ def _iter_csv(
         numbers = np.array([n for n in rest if n >= 0], dtype=np.int64)
         extras = np.array([bad_breaks[n] for n in numbers.tolist()], dtype=np.int64)
         placed(numbers, breaks_before + np.cumsum(extras) - extras)  # only bad records remain
-        yield Chunk(pd.DataFrame({**{h: pd.Series([], dtype=str) for h in positions}, "line_no": []}),
-                    [bad_lines[n] for n in rest])
+        yield Chunk(_text_table({h: [] for h in positions}, []), [bad_lines[n] for n in rest])
 
 
 def _shown_row(text: str) -> str:
@@ -442,10 +456,10 @@ def _iter_xlsx(path: Path, fmt: SourceFormat, mapping: HeaderMapping, chunk_rows
                 buffer[header].append(_excel_text(row[pos] if pos < len(row) else None, widths[header]))
             lines.append(line_no)
             if len(lines) >= chunk_rows:
-                yield Chunk(pd.DataFrame({**buffer, "line_no": lines}))
+                yield Chunk(_text_table(buffer, lines))
                 buffer, lines = {h: [] for h in positions}, []
         if lines:
-            yield Chunk(pd.DataFrame({**buffer, "line_no": lines}))
+            yield Chunk(_text_table(buffer, lines))
     finally:
         workbook.close()
 
