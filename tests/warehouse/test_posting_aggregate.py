@@ -103,3 +103,16 @@ def test_upgrade_aggregates_loads_staged_before_the_revision(settings, tmp_path)
     assert_in_step(engine)
     assert len(_rows(engine, AGGREGATE)) == 3
     engine.dispose()
+
+
+def test_sums_that_could_leave_int64_are_aggregated_by_the_database(engine, settings, tmp_path, monkeypatch):
+    """Beyond what int64 holds for sure, the aggregate comes from the database (where an overflow is
+    an error), not from Arrow's sums (which would wrap)."""
+    from bokslut.warehouse import aggregate
+
+    monkeypatch.setattr(aggregate, "EXACT_LIMIT", 10_000)  # 100,00 kr: the file below is over it
+    rows = [row("202401", belopp="100,00"), row("202401", "5021", "-30,00"), row("202401", "3511", "-70,00", motpart="")]
+    result = load_file(engine, _ledger(tmp_path, "jan.csv", rows), "ledger", settings=settings)
+    assert result.status == LoadStatus.PUBLISHED, result.message
+    assert_in_step(engine)
+    assert len(_rows(engine, AGGREGATE)) == 2

@@ -35,7 +35,7 @@ from bokslut.ingest.validate import check_chunk
 from bokslut.problems import EnvironmentProblem, Interrupted
 from bokslut.settings import Settings, get_settings
 from bokslut.textsafety import mask_personnummer
-from bokslut.warehouse.aggregate import delete_aggregate, write_aggregate
+from bokslut.warehouse.aggregate import LoadAggregate, delete_aggregate
 from bokslut.warehouse.bulk import bulk_insert
 from bokslut.warehouse.reference_data import ensure_periods
 from bokslut.warehouse.schema import account, load_audit, publication, quarantine
@@ -188,6 +188,7 @@ def stage_file(
     read = loaded = errors = warnings = 0
     partitions: set[str] = set()
     names: dict[str, tuple[int, str]] = {}
+    aggregate = LoadAggregate(fmt.name)
     try:
         for chunk in iter_chunks(path, facts, fmt, mapping, settings.chunk_rows):
             checked = check_chunk(chunk.table, fmt)
@@ -198,6 +199,7 @@ def stage_file(
             warnings += sum(1 for i in issues if i.severity == "varning")
             rows = rows.append_column("load_id", pa.array(np.full(rows.num_rows, load_id, dtype=np.int64)))
             partitions.update(_partitions(rows, fmt))
+            aggregate.add(rows)
             if "kontonamn" in rows.column_names:
                 _collect_names(rows, names)
             with engine.begin() as connection:
@@ -223,7 +225,7 @@ def stage_file(
         )
     message = f"{loaded} rader laddade" + (f", {warnings} varning(ar) i karantänen" if warnings else "")
     with engine.begin() as connection:
-        write_aggregate(connection, fmt.name, load_id)  # staged together with its rows, or not at all
+        aggregate.write(connection, load_id)  # staged together with its rows, or not at all
         _record(connection, load_id, status=LoadStatus.STAGED, rows_read=read, rows_loaded=loaded,
                 rows_quarantined=warnings, partitions=",".join(sorted(partitions)), message=message,
                 details=json.dumps({"kontonamn": {k: [p, n] for k, (p, n) in names.items()}}, ensure_ascii=False))
