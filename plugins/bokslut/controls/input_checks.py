@@ -77,7 +77,7 @@ def _ge_outcome(position: int, result) -> Outcome:  # noqa: ANN001 - GE Expectat
         count = details.get("observed_value", len(rows))
         sample = tuple(r.get("source_line") for r in rows)
     elif "unexpected_count" in details:
-        count = details.get("unexpected_count")
+        count = details.get("unexpected_count") or 0  # GE says None on an empty batch
         sample = tuple(details.get("partial_unexpected_list") or [])
     else:
         count, sample = details.get("observed_value"), ()
@@ -107,7 +107,8 @@ def input_outcomes_ge(engine: Engine, fmt: SourceFormat, load_id: int) -> tuple[
     validation = context.validation_definitions.add(gx.ValidationDefinition(name=raw["name"], data=batch, suite=suite))
     # COMPLETE: unexpected_rows_expectation returns its rows (capped by GE) only in this format
     results = validation.run(result_format="COMPLETE").results
-    positions = {expectation.get("id"): i for i, expectation in enumerate(raw["expectations"])}
+    # GE returns the results in an order of its own, under ids it gave the expectations when the suite was added
+    positions = {expectation.id: i for i, expectation in enumerate(suite.expectations)}
     return raw["name"], [_ge_outcome(positions.get(result.expectation_config.id, i), result)
                          for i, result in enumerate(results)]
 
