@@ -172,8 +172,9 @@ def sql_file_text(name: str) -> str:
 
 
 def _mask(text: str) -> str:
-    """The text with string literals and quoted identifiers blanked (same length), for scanning."""
-    return re.sub(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"", lambda m: " " * len(m.group()), text)
+    """The text with string literals, quoted identifiers and comments blanked (same length), for scanning."""
+    return re.sub(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/", lambda m: " " * len(m.group()), text,
+                  flags=re.DOTALL)
 
 
 def _top_level(text: str) -> str:
@@ -208,7 +209,7 @@ def _predicate(text: str, where: str) -> str:
     if _CLAUSE.search(_top_level(text)):
         raise InputSuiteError(f"{where}: the WHERE predicate must be the end of the query "
                               "(no GROUP BY, ORDER BY, LIMIT, UNION or ';' after it)")
-    return f"({text.strip()})"
+    return f"({text.strip()}\n)"  # the newline: a trailing `-- comment` must not swallow the parenthesis
 
 
 def compile_rows_query(query: str, where: str) -> tuple[str, tuple[tuple[str, str], ...]]:
