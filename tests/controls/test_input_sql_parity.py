@@ -13,7 +13,6 @@ import datetime as dt
 import json
 import subprocess
 import sys
-from collections import Counter
 
 import pytest
 import sqlalchemy as sa
@@ -298,11 +297,22 @@ def test_what_the_compiler_does_not_know_raises(expectation, error):
     ("SELECT COUNT(*) FROM {batch} GROUP BY konto", "must be"),
     ("SELECT b.source_line FROM {batch} b JOIN account a ON a.code = b.konto WHERE a.name = ''", "batch"),
     ("SELECT source_line FROM {batch} batch WHERE period > 1", "without a JOIN"),
-    ("SELECT source_line FROM {batch} WHERE period > (SELECT MAX(period) FROM {batch})", "exactly once"),
+    ("SELECT source_line FROM {batch} WHERE period > {limit}", "placeholder"),
+    ("SELECT source_line FROM (SELECT source_line FROM {batch}) batch WHERE source_line > 2", "must be"),
 ])
 def test_sql_files_of_another_shape_raise(query, error):
     with pytest.raises(InputSuiteError, match=error):
         input_sql.compile_rows_query(query, "prov")
+
+
+def test_batch_inside_the_predicate_is_the_load_as_ge_substitutes_it():
+    plain, _ = input_sql.compile_rows_query(
+        "SELECT source_line FROM {batch} WHERE period > (SELECT MIN(period) FROM {batch})", "prov", "posting")
+    assert "(SELECT * FROM posting WHERE load_id = :load_id) AS subselect" in plain and "{batch}" not in plain
+    joined, _ = input_sql.compile_rows_query(
+        "SELECT batch.source_line FROM {batch} batch WHERE batch.source_line NOT IN "
+        "(SELECT a.source_line FROM {batch} a JOIN account c ON c.code = a.konto)", "prov", "posting")
+    assert "(SELECT * FROM posting WHERE load_id = :load_id) a JOIN" in joined
 
 
 def test_an_unknown_type_in_a_shipped_suite_stops_the_load_check(sqlite_engine, tmp_path, monkeypatch):

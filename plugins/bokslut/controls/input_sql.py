@@ -17,7 +17,9 @@ both valid GE queries (comment lines are dropped first, as for GE):
 
 - ``SELECT <columns> FROM {batch} [batch] WHERE <predicate>``: the predicate is a row condition.
   GE names the batch itself (``AS subselect``) unless the query holds a JOIN, so the alias
-  ``batch`` is required exactly when it does (a correlated subquery then says ``batch.<column>``).
+  ``batch`` is required exactly when it does. The predicate may read ``{batch}`` again in an
+  uncorrelated subquery (``batch.source_line NOT IN (SELECT a.source_line FROM {batch} a JOIN …)``):
+  evaluated once per query, where a correlated lookup would run once per row.
 - ``SELECT <columns> FROM (SELECT *, <expr> AS <name>, … FROM {batch}) batch WHERE <predicate>``:
   window columns over the load (duplicates, overlaps), computed once for the whole suite.
 """
@@ -104,9 +106,6 @@ class CompiledSuite:
             return (f"(SELECT *, {', '.join(self.derived)} FROM {self.table} WHERE load_id = :load_id) batch "
                     "WHERE 1 = 1")
         return f"{self.table} batch WHERE batch.load_id = :load_id"
-
-    def params(self) -> dict[str, Any]:
-        return {k: v for check in self.checks for k, v in check.params.items()}
 
     def count_query(self, checks: tuple[Check, ...] | None = None) -> tuple[str, dict[str, Any]]:
         """One aggregate over the load: the row count and, per check, its unexpected (and considered) rows."""
@@ -203,20 +202,21 @@ def _split_top_level(text: str, sep: str = ",") -> list[str]:
     return [p.strip() for p in parts]
 
 
-def _predicate(text: str, where: str) -> str:
-    if "{" in text or "}" in text:
-        raise InputSuiteError(f"{where}: only one {{batch}} and no other placeholder")
+def _predicate(text: str, where: str, table: str, has_join: bool) -> str:
+    if "{" in text.replace("{batch}", "") or "}" in text.replace("{batch}", ""):
+        raise InputSuiteError(f"{where}: no placeholder but {{batch}}")
     if _CLAUSE.search(_top_level(text)):
         raise InputSuiteError(f"{where}: the WHERE predicate must be the end of the query "
                               "(no GROUP BY, ORDER BY, LIMIT, UNION or ';' after it)")
-    return f"({text.strip()}\n)"  # the newline: a trailing `-- comment` must not swallow the parenthesis
+    # {batch} inside the predicate (an uncorrelated subquery over the load, e.g. the lines that
+    # match another table) is what GE puts there: the load's rows, aliased by GE unless there is a JOIN.
+    rows = f"(SELECT * FROM {table} WHERE load_id = :load_id)" + ("" if has_join else " AS subselect")
+    return f"({text.strip().replace('{batch}', rows)}\n)"  # newline: a trailing `-- comment` must not swallow `)`
 
 
-def compile_rows_query(query: str, where: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """(predicate, derived columns) of an unexpected-rows query of one of the two shapes."""
+def compile_rows_query(query: str, where: str, table: str = "posting") -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(predicate, derived columns) of an unexpected-rows query of one of the two shapes over ``table``."""
     query = query.strip()
-    if query.count("{batch}") != 1:
-        raise InputSuiteError(f"{where}: the query must read {{batch}} exactly once")
     has_join = bool(_JOIN.search(_mask(query)))
     match = _FORM_WINDOW.fullmatch(query)
     if match:
@@ -229,7 +229,7 @@ def compile_rows_query(query: str, where: str) -> tuple[str, tuple[tuple[str, st
             if not item or not IDENTIFIER.fullmatch(item["name"]):
                 raise InputSuiteError(f"{where}: every window column is `<expression> AS <name>`: {part!r}")
             derived.append((item["name"], f"{item['expr'].strip()} AS {item['name']}"))
-        return _predicate(match["predicate"], where), tuple(derived)
+        return _predicate(match["predicate"], where, table, has_join), tuple(derived)
     match = _FORM_PLAIN.fullmatch(query)
     if not match:
         raise InputSuiteError(f"{where}: the query must be `SELECT … FROM {{batch}} [batch] WHERE <predicate>` "
@@ -240,7 +240,7 @@ def compile_rows_query(query: str, where: str) -> tuple[str, tuple[tuple[str, st
         raise InputSuiteError(f"{where}: a query with a JOIN must name the batch `{{batch}} batch`")
     if not has_join and match["alias"] is not None:
         raise InputSuiteError(f"{where}: without a JOIN, GE names the batch itself: write `FROM {{batch}} WHERE …`")
-    return _predicate(match["predicate"], where), ()
+    return _predicate(match["predicate"], where, table, has_join), ()
 
 
 def _number(value: Any, where: str) -> Any:
@@ -286,7 +286,7 @@ def compile_suite(raw: dict, table: sa.Table) -> CompiledSuite:
             sql_file = meta.get("sql_file")
             if not sql_file:
                 raise InputSuiteError(f"{where}: meta.sql_file (include/sql/<name>.sql) is missing")
-            predicate, window = compile_rows_query(sql_file_text(sql_file), f"{where} {sql_file}")
+            predicate, window = compile_rows_query(sql_file_text(sql_file), f"{where} {sql_file}", table.name)
             for name, definition in window:
                 if name in names:
                     raise InputSuiteError(f"{where} {sql_file}: window column {name!r} is already a column of the batch")
