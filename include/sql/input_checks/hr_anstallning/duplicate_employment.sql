@@ -1,5 +1,6 @@
 -- Ett Anstallnings-id får bara förekomma en gång i en månads uttag.
+-- Window form (SELECT *, … AS … FROM {batch}) batch: the input check computes it in its one pass over the load.
 SELECT source_line FROM (
-    SELECT source_line, COUNT(*) OVER (PARTITION BY employment_id) AS times FROM {batch}
-) counted
-WHERE times > 1
+    SELECT *, COUNT(*) OVER (PARTITION BY employment_id) AS times_employment FROM {batch}
+) batch
+WHERE times_employment > 1

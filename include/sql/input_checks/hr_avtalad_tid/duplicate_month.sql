@@ -1,5 +1,6 @@
 -- En anställning ska ha högst en rad per månad.
+-- Window form (SELECT *, … AS … FROM {batch}) batch: the input check computes it in its one pass over the load.
 SELECT source_line FROM (
-    SELECT source_line, COUNT(*) OVER (PARTITION BY employment_id, period) AS times FROM {batch}
-) counted
-WHERE times > 1
+    SELECT *, COUNT(*) OVER (PARTITION BY employment_id, period) AS times_month FROM {batch}
+) batch
+WHERE times_month > 1
