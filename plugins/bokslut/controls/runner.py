@@ -184,34 +184,43 @@ def _sorted_lines(rows: list[dict]) -> list[dict]:
 
 
 def _ge_failures(engine: Engine, run_id: int, checks: list[tuple[ControlSuite, str, list]]) -> dict[str, set[str]]:
-    """Expectation id -> control ids (or KK11 keys) Great Expectations found failing."""
+    """Expectation id -> control ids (or KK11 keys) Great Expectations found failing.
+
+    Every group's expectations are validated together on the run's batch (``Batch.validate``): GE's
+    fixed cost per validation (definitions and result stores of a context this run throws away)
+    is paid once per run, not once per control group."""
     context = ge_context()
     import great_expectations as gx
     batch = sql_datasource(context, engine).add_table_asset(
         name="control_snapshot", table_name=_batch(run_id)
-    ).add_batch_definition_whole_table(name="run")
-    failures: dict[str, set[str]] = {}
-    for suite, sql, expectations in checks:
-        raw = {**suite.raw, "expectations": []}
-        for exp, ids in expectations:
+    ).add_batch_definition_whole_table(name="run").get_batch()
+    expectations = []
+    suite_of: dict[str, str] = {}  # expectation id -> its suite's name, for an error message
+    for suite, sql, in_scope in checks:
+        for exp, ids in in_scope:
             spec = next(e for e in suite.raw["expectations"] if e["id"] == exp.id)
             id_list = ", ".join(f"'{i}'" for i in ids)
-            raw["expectations"].append({
+            expectations.append({
                 **spec,
                 "kwargs": {**spec["kwargs"], "unexpected_rows_query": FAILING_ROWS.format(sql=sql, ids=id_list)},
                 "meta": {**spec["meta"], "expectation_id": exp.id},  # GE assigns ids of its own
             })
-        if not raw["expectations"]:
-            continue
-        ge_suite = context.suites.add(gx.ExpectationSuite(**raw))
-        definition = context.validation_definitions.add(gx.ValidationDefinition(name=suite.group, data=batch, suite=ge_suite))
-        result = definition.run(result_format="COMPLETE")
-        for expectation_result in result.results:
-            error = ge_error(expectation_result)
-            if error:
-                raise RuntimeError(f"{suite.name}: Great Expectations kunde inte köra kontrollen: {error}")
-            rows = (expectation_result.result or {}).get("details", {}).get("unexpected_rows", [])
-            failures[expectation_result.expectation_config.meta["expectation_id"]] = {r["control_id"] for r in rows}
+            suite_of[exp.id] = suite.name
+    if not expectations:
+        return {}
+    result = batch.validate(gx.ExpectationSuite(name="Kontokontroller", expectations=expectations),
+                            result_format="COMPLETE")
+    failures: dict[str, set[str]] = {}
+    for expectation_result in result.results:
+        expectation_id = expectation_result.expectation_config.meta["expectation_id"]
+        error = ge_error(expectation_result)
+        if error:
+            raise RuntimeError(f"{suite_of[expectation_id]}: Great Expectations kunde inte köra kontrollen: {error}")
+        rows = (expectation_result.result or {}).get("details", {}).get("unexpected_rows", [])
+        failures[expectation_id] = {r["control_id"] for r in rows}
+    if set(failures) != set(suite_of):  # every expectation sent must come back judged
+        raise RuntimeError("Great Expectations returnerade inte ett utfall för varje kontroll: "
+                           + ", ".join(sorted(set(suite_of) - set(failures))))
     return failures
 
 
