@@ -51,8 +51,19 @@ def timed(name, call, *args, **kwargs):
 
 ledger = Path(sys.argv[1])
 files = flow.discover_files(None, [str(ledger)], "ledger")
+import os
+profile_to = os.environ.get("BENCHMARK_PROFILE")  # --profile: where the load's own time goes
+if profile_to:
+    import cProfile
+    profiler = cProfile.Profile()
+    profiler.enable()
 staged = timed("stage", flow.stage, files, engine=engine)
 audited = timed("suites", flow.audit, staged, engine=engine)
+if profile_to:
+    profiler.disable()
+    import pstats
+    with open(profile_to, "w") as out:
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
 batch = timed("gate", flow.control, audited, engine=engine)
 batch = timed("publish", flow.publish, batch, engine=engine)
 for item in batch["files"]:
@@ -135,6 +146,8 @@ def main() -> None:
     parser.add_argument("--warehouse", choices=["sqlite", "postgres"], nargs="+", default=["sqlite"])
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/bokslut_test")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="folder for a cProfile of stage + input suites per size and warehouse (slower run)")
     args = parser.parse_args()
 
     from bokslut.generator import generate
@@ -156,6 +169,9 @@ def main() -> None:
             floor_s, floor_mb, _ = measure(FLOOR, [str(ledger)], dict(os.environ))
             for warehouse in args.warehouse:
                 env = _environment(work / warehouse, warehouse, args.pg_url, rows)
+                if args.profile:
+                    args.profile.mkdir(parents=True, exist_ok=True)
+                    env["BENCHMARK_PROFILE"] = str(args.profile.resolve() / f"load_{rows}_{warehouse}.txt")
                 # files outside the landing folder stay where they are: every warehouse reads the same files
                 month = work / "landing" / "month" / "huvudbok_191_202406.csv"
                 pipe_s, pipe_mb, detail = measure(PIPELINE, [str(ledger), str(month)], env)
