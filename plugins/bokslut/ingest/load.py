@@ -226,13 +226,22 @@ def stage_file(
         write_aggregate(connection, fmt.name, load_id)  # staged together with its rows, or not at all
         _record(connection, load_id, status=LoadStatus.STAGED, rows_read=read, rows_loaded=loaded,
                 rows_quarantined=warnings, partitions=",".join(sorted(partitions)), message=message,
-                details=json.dumps({"kontonamn": {k: [p, n] for k, (p, n) in names.items()}}, ensure_ascii=False))
+                details=json.dumps({**_owner(), "kontonamn": {k: [p, n] for k, (p, n) in names.items()}},
+                                   ensure_ascii=False))  # the owner stays: a failed parallel run finds its loads
         return _result(connection, load_id)
+
+
+# Set in a staging worker process (flows.parallel): the run it stages for, so that run can find and
+# reject every load its workers created when it is interrupted or fails.
+OWNER_RUN: str | None = None
 
 
 def _owner() -> dict[str, object]:
     """Who is staging a load: lets a later run tell an abandoned load from one still running."""
-    return {"host": socket.gethostname(), "pid": os.getpid()}
+    owner: dict[str, object] = {"host": socket.gethostname(), "pid": os.getpid()}
+    if OWNER_RUN is not None:
+        owner["run"] = OWNER_RUN
+    return owner
 
 
 def _process_alive(pid: int) -> bool:
