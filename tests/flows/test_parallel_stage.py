@@ -160,7 +160,7 @@ def test_a_daemonic_process_stages_one_file_after_another(engine, settings, file
     assert any("en i taget" in m and "daemon" in m for m in caplog.messages)
     staged = [r["load_id"] for r in results if r["status"] == LoadStatus.STAGED]
     assert len(staged) == 3
-    assert all(d["pid"] == os.getpid() and "run" not in d for d in _details(engine, staged))
+    assert all(d["pid"] == os.getpid() for d in _details(engine, staged))  # staged here, by this process
 
 
 def test_when_one_process_suffices(settings, files, tmp_path, monkeypatch):
@@ -244,3 +244,34 @@ def test_sigterm_while_workers_stage_rejects_every_load(year, tmp_path):
         assert c.execute("SELECT COUNT(*) FROM posting").fetchone()[0] == 0
         assert c.execute("SELECT COUNT(*) FROM posting_aggregate").fetchone()[0] == 0
         assert c.execute("SELECT COUNT(*) FROM publication").fetchone()[0] == 0
+
+
+def test_interrupted_right_after_a_load_was_created_it_is_rejected_too(engine, settings, files, monkeypatch):
+    """One file after another: a signal landing after a load's creation was committed, before
+    staging could clean it up itself, leaves it 'laddar' no more; a load of another call of this
+    process (a thread staging another förvaltning) is left alone."""
+    from bokslut.ingest import load
+    from bokslut.problems import Interrupted
+
+    original = load.stage_file
+
+    def create_then_interrupted(engine, path, source, **kw):  # noqa: ANN001, ANN003
+        if path.name != "huvudbok_191_202402.csv":
+            return original(engine, path, source, **kw)
+        with engine.begin() as connection:
+            connection.execute(load_audit.insert().values(
+                source="ledger", file_name=path.name, sha256="x", status=LoadStatus.LOADING, started_at=load._now(),
+                rows_read=0, rows_loaded=0, rows_quarantined=0, details=json.dumps(load._owner())))
+        raise Interrupted("avbruten av en signal (SIGTERM)")
+
+    with engine.begin() as connection:  # another call's load in this process: not this call's to reject
+        connection.execute(load_audit.insert().values(
+            source="ledger", file_name="annan.csv", sha256="y", status=LoadStatus.LOADING, started_at=load._now(),
+            rows_read=0, rows_loaded=0, rows_quarantined=0, details=json.dumps(load._owner())))
+    monkeypatch.setattr(load, "stage_file", create_then_interrupted)
+    with pytest.raises(Interrupted):
+        stage(files, engine=engine, settings=dataclasses.replace(settings, stage_workers=1))
+    with engine.connect() as connection:
+        rows = dict(connection.execute(sa.select(load_audit.c.file_name, load_audit.c.status)).all())
+    assert rows == {"annan.csv": LoadStatus.LOADING, "huvudbok_191_202401.csv": LoadStatus.REJECTED,
+                    "huvudbok_191_202402.csv": LoadStatus.REJECTED}

@@ -32,6 +32,7 @@ import json
 import logging
 import re
 import shutil
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
@@ -120,8 +121,8 @@ def stage(files: list[dict[str, str]], *, engine=None, settings: Settings | None
     Independent files are staged side by side in worker processes when that pays
     (``BOKSLUT_STAGE_WORKERS``, ``flows.parallel``); interrupted or failing, nothing this call
     staged stays staged either way."""
-    from bokslut.flows.parallel import stage_parallel, worker_count
-    from bokslut.ingest.load import clean_abandoned_loads
+    from bokslut.flows.parallel import max_load_id, reject_run, stage_parallel, worker_count
+    from bokslut.ingest.load import OWNER_RUN, clean_abandoned_loads, stage_file
 
     engine = _engine(engine)
     settings = settings or get_settings()
@@ -136,32 +137,30 @@ def stage(files: list[dict[str, str]], *, engine=None, settings: Settings | None
         log.info("%s: %s – %s", result["file_name"], result["status"], result["message"])
 
     workers = worker_count(files, engine, settings.stage_workers)
-    if workers > 1:
-        log.info("%d filer läses in i %d processer samtidigt.", len(files), workers)
-        results = stage_parallel(files, workers, engine=engine, settings=settings, mapping_path=mapping_path,
-                                 force=force, progress=progress or log.info, on_start=started, on_result=finished)
-    else:
-        results = _stage_one_by_one(files, engine, settings, mapping_path, force, progress, started, finished)
-    log_verdict("stage", results)
-    return results
-
-
-def _stage_one_by_one(files: list[dict[str, str]], engine, settings: Settings, mapping_path: Path | None,  # noqa: ANN001
-                      force: bool, progress: Progress | None, started: Callable[[int], None],
-                      finished: Callable[[dict], None]) -> list[dict]:
-    from bokslut.ingest.load import stage_file
-
-    results = []
+    run, after = uuid.uuid4().hex, max_load_id(engine)
+    owner = OWNER_RUN.set(run)  # every load this call creates, here or in a worker, carries it
+    results: list[dict] = []
     try:
-        for index, item in enumerate(files):
-            started(index)
-            result = stage_file(engine, Path(item["path"]), item["source"], settings=settings,
-                                mapping_path=mapping_path, force=force, progress=progress or log.info)
-            results.append({**asdict(result), "path": item["path"]})
-            finished(results[-1])
-    except BaseException:  # interrupted or failing at a later file: what this step staged goes too
+        if workers > 1:
+            log.info("%d filer läses in i %d processer samtidigt.", len(files), workers)
+            results = stage_parallel(files, workers, run=run, engine=engine, settings=settings,
+                                     mapping_path=mapping_path, force=force, progress=progress or log.info,
+                                     on_start=started, on_result=finished)
+        else:
+            for index, item in enumerate(files):
+                started(index)
+                result = stage_file(engine, Path(item["path"]), item["source"], settings=settings,
+                                    mapping_path=mapping_path, force=force, progress=progress or log.info)
+                results.append({**asdict(result), "path": item["path"]})
+                finished(results[-1])
+    except BaseException:  # interrupted or failing: what this call staged goes too, reported or not yet
         reject_all(engine, results)
+        for load_id in reject_run(engine, run, after):
+            log.info("Laddning %s avvisades: körningen avbröts innan den publicerades.", load_id)
         raise
+    finally:
+        OWNER_RUN.reset(owner)
+    log_verdict("stage", results)
     return results
 
 

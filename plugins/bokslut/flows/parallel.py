@@ -9,11 +9,12 @@ Guarantees kept:
 
 * Workers are started with ``spawn``: no fork of a process holding SQLAlchemy connections. Each
   builds its own engine from the warehouse URL (the parent has migrated already).
-* Every load a worker creates carries ``details.run`` (``ingest.load.OWNER_RUN``). When the parent
-  is interrupted (SIGTERM raises in the parent only, Ctrl-C is ignored by the workers) or a worker
-  raises (a bug), the parent terminates the workers, waits for them, and rejects every load of the
-  run still ``laddar`` or ``laddad`` – including those finished but not yet reported – before the
-  exception goes on. A bad input file is not an exception: its result says ``avvisad``.
+* Every load a worker creates carries ``details.run`` (``ingest.load.OWNER_RUN``), as the loads of
+  a staging call in one process do. When the parent is interrupted (SIGTERM raises in the parent
+  only, Ctrl-C is ignored by the workers) or a worker raises (a bug), the parent terminates the
+  workers, waits for them, and rejects every load of the run still ``laddar`` or ``laddad`` –
+  including those finished but not yet reported – before the exception goes on
+  (``flows.ledger.stage``). A bad input file is not an exception: its result says ``avvisad``.
 * The caller's ``__main__`` must be import-safe (``if __name__ == "__main__"``), as for any
   ``spawn``: the CLI's entry point, Airflow's and pytest's are.
 * Results come back in input order; the workers' log records and progress lines are passed to the
@@ -28,7 +29,6 @@ import os
 import queue
 import signal
 import sys
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -99,7 +99,7 @@ def _init_worker(run: str, messages, level: int) -> None:  # noqa: ANN001 - a mu
 
     from bokslut.ingest import load
 
-    load.OWNER_RUN = run
+    load.OWNER_RUN.set(run)  # the worker runs every call in this thread and context
     _MESSAGES = messages
     root = logging.getLogger()
     root.handlers[:] = [QueueHandler(messages)]
@@ -138,7 +138,7 @@ def _stage_one(index: int, url: str, item: dict[str, str], settings, mapping_pat
 # ------------------------------------------------------------------------------ in the parent
 
 
-def _max_load_id(engine) -> int:  # noqa: ANN001
+def max_load_id(engine) -> int:  # noqa: ANN001
     import sqlalchemy as sa
 
     from bokslut.warehouse.schema import load_audit
@@ -215,17 +215,17 @@ def reject_run(engine, run: str, after: int) -> list[int]:  # noqa: ANN001
     return rejected
 
 
-def stage_parallel(files: list[dict[str, str]], workers: int, *, engine, settings, mapping_path: Path | None,  # noqa: ANN001
-                   force: bool, progress: Callable[[str], None], on_start: Callable[[int], None],
-                   on_result: Callable[[dict], None]) -> list[dict]:
-    """Stage ``files`` in ``workers`` spawned processes; the result dicts in input order.
-    ``on_start(index)`` when a worker starts a file, ``on_result(result)`` in input order."""
+def stage_parallel(files: list[dict[str, str]], workers: int, *, run: str, engine, settings,  # noqa: ANN001
+                   mapping_path: Path | None, force: bool, progress: Callable[[str], None],
+                   on_start: Callable[[int], None], on_result: Callable[[dict], None]) -> list[dict]:
+    """Stage ``files`` in ``workers`` spawned processes, their loads owned by ``run``; the result
+    dicts in input order. ``on_start(index)`` when a worker starts a file, ``on_result(result)`` in
+    input order. On any exception the workers are terminated and waited for before it goes on: the
+    caller then rejects the run's loads (``reject_run``), knowing nobody writes any more."""
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     context = multiprocessing.get_context("spawn")
-    run = uuid.uuid4().hex
     url = engine.url.render_as_string(hide_password=False)  # to the workers through a pipe, never argv
-    after = _max_load_id(engine)
     messages = context.Queue()
     results: dict[int, dict] = {}
     reported = 0
@@ -248,8 +248,6 @@ def stage_parallel(files: list[dict[str, str]], workers: int, *, engine, setting
         _drain(messages, on_start, progress)
     except BaseException:
         _stop(executor)
-        for load_id in reject_run(engine, run, after):
-            log.info("Laddning %s avvisades: körningen avbröts innan den publicerades.", load_id)
         raise
     finally:
         messages.close()

@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -231,16 +232,18 @@ def stage_file(
         return _result(connection, load_id)
 
 
-# Set in a staging worker process (flows.parallel): the run it stages for, so that run can find and
-# reject every load its workers created when it is interrupted or fails.
-OWNER_RUN: str | None = None
+# The staging call (``flows.ledger.stage``) a load belongs to, in its process or its worker processes:
+# interrupted or failing, that call finds and rejects every load it created, even one whose
+# creation was committed just before the signal. A context variable: threads staging side by side
+# in one process (parallel förvaltningar) never see each other's.
+OWNER_RUN: ContextVar[str | None] = ContextVar("bokslut_owner_run", default=None)
 
 
 def _owner() -> dict[str, object]:
     """Who is staging a load: lets a later run tell an abandoned load from one still running."""
     owner: dict[str, object] = {"host": socket.gethostname(), "pid": os.getpid()}
-    if OWNER_RUN is not None:
-        owner["run"] = OWNER_RUN
+    if OWNER_RUN.get() is not None:
+        owner["run"] = OWNER_RUN.get()
     return owner
 
 
