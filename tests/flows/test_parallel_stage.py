@@ -275,3 +275,49 @@ def test_interrupted_right_after_a_load_was_created_it_is_rejected_too(engine, s
         rows = dict(connection.execute(sa.select(load_audit.c.file_name, load_audit.c.status)).all())
     assert rows == {"annan.csv": LoadStatus.LOADING, "huvudbok_191_202401.csv": LoadStatus.REJECTED,
                     "huvudbok_191_202402.csv": LoadStatus.REJECTED}
+
+
+def test_workers_die_with_a_killed_parent(year, tmp_path):
+    """SIGKILL leaves no clean-up in the parent: its workers must not go on staging as orphans. Their
+    loads stay 'laddar' under dead pids, which the next run's clean-up rejects."""
+    env = {**os.environ, "BOKSLUT_DATA_DIR": str(tmp_path / "data"),
+           "BOKSLUT_WAREHOUSE_URL": f"sqlite:///{tmp_path / 'data' / 'w.sqlite'}",
+           "BOKSLUT_ARCHIVE_DIR": str(tmp_path / "archive"), "BOKSLUT_OUTBOX_DIR": str(tmp_path / "out"),
+           "BOKSLUT_LANDING_DIR": str(tmp_path / "landing"), "BOKSLUT_CHUNK_ROWS": "1000",
+           "BOKSLUT_STAGE_WORKERS": "2"}
+    code = ("import os, sys; os.cpu_count = lambda: 2; import bokslut.flows.parallel as p; p.MIN_PARALLEL_BYTES = 0; "
+            "from bokslut.cli import main; sys.exit(main(sys.argv[1:]))")
+    proc = subprocess.Popen([sys.executable, "-c", code, "load", "ledger", str(year)], env=env,
+                            stderr=subprocess.DEVNULL)
+    db = tmp_path / "data" / "w.sqlite"
+    deadline = time.monotonic() + 120
+    owners: set[int] = set()
+    while len(owners) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
+                owners = {json.loads(d)["pid"] for (d,) in c.execute("SELECT details FROM load_audit WHERE details IS NOT NULL")}
+        except sqlite3.Error:
+            pass
+        time.sleep(0.1)
+    assert len(owners) == 2 and proc.poll() is None, owners
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 10
+    alive = set(owners)
+    while alive and time.monotonic() < deadline:
+        for pid in list(alive):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                alive.discard(pid)
+        time.sleep(0.1)
+    assert not alive, f"workers {alive} outlived their parent"
+
+    from bokslut.ingest.load import clean_abandoned_loads
+
+    engine = sa.create_engine(f"sqlite:///{db}")
+    clean_abandoned_loads(engine)
+    with engine.connect() as connection:
+        statuses = connection.execute(sa.select(load_audit.c.status)).scalars().all()
+    engine.dispose()
+    assert LoadStatus.LOADING not in statuses

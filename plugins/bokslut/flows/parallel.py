@@ -91,8 +91,25 @@ def worker_count(files: list[dict[str, str]], engine, configured: int) -> int:  
 _MESSAGES = None  # the queue to the parent, set by _init_worker
 
 
-def _init_worker(run: str, messages, level: int) -> None:  # noqa: ANN001 - a multiprocessing queue
+def _die_with_parent(parent: int) -> None:
+    """Linux: SIGKILL this worker when its parent dies (killed with SIGKILL, no clean-up ran), so
+    no orphan goes on staging: its load stays 'laddar' under a dead pid, which the next run's
+    ``clean_abandoned_loads`` rejects. Best effort elsewhere."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _init_worker(run: str, messages, level: int, parent: int | None = None) -> None:  # noqa: ANN001 - a queue
     global _MESSAGES
+    if parent is not None and sys.platform.startswith("linux"):
+        _die_with_parent(parent)
     # Ctrl-C reaches the whole process group: the parent stops the workers and cleans up after them.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from logging.handlers import QueueHandler
@@ -230,7 +247,7 @@ def stage_parallel(files: list[dict[str, str]], workers: int, *, run: str, engin
     results: dict[int, dict] = {}
     reported = 0
     executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker,
-                                   initargs=(run, messages, logging.getLogger().getEffectiveLevel()))
+                                   initargs=(run, messages, logging.getLogger().getEffectiveLevel(), os.getpid()))
     try:
         # the biggest files first: the last file to finish is a small one, both cores stay busy
         order = sorted(range(len(files)), key=lambda i: -_size(files[i]["path"]))
