@@ -321,3 +321,14 @@ def test_workers_die_with_a_killed_parent(year, tmp_path):
         statuses = connection.execute(sa.select(load_audit.c.status)).scalars().all()
     engine.dispose()
     assert LoadStatus.LOADING not in statuses
+
+
+def test_a_workers_sqlite_engine_waits_for_the_write_lock(tmp_path):
+    """What a worker opens: db.py's pragmas (WAL, foreign keys), and a busy timeout long enough to
+    wait out a sibling's chunk transaction, so 'database is locked' never reaches a load."""
+    engine = parallel._worker_engine(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == parallel.WORKER_BUSY_TIMEOUT_MS
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert parallel._worker_engine(f"sqlite:///{tmp_path / 'w.sqlite'}") is engine  # one listener, not one per file
