@@ -7,7 +7,7 @@ from Airflow connections; ``.env.example`` lists them.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bokslut.problems import EnvironmentProblem
@@ -38,6 +38,8 @@ class Settings:
     archive_dir: Path
     outbox_dir: Path
     chunk_rows: int
+    # Worker processes staging the files of one run side by side (1: one after another).
+    stage_workers: int = field(default_factory=lambda: default_stage_workers())
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -51,7 +53,14 @@ class Settings:
             archive_dir=Path(os.environ.get("BOKSLUT_ARCHIVE_DIR", data_dir / "archive")),
             outbox_dir=Path(os.environ.get("BOKSLUT_OUTBOX_DIR", PROJECT_ROOT / "out")),
             chunk_rows=_positive_int("BOKSLUT_CHUNK_ROWS", 200_000),
+            stage_workers=_positive_int("BOKSLUT_STAGE_WORKERS", default_stage_workers()),
         )
+
+
+def default_stage_workers() -> int:
+    """Two staging processes where there are two cores: more would only add write-lock waits and
+    memory (a chunk per process), one core gains nothing from a second process."""
+    return min(2, os.cpu_count() or 1)
 
 
 class SettingsError(EnvironmentProblem):

@@ -32,6 +32,7 @@ import json
 import logging
 import re
 import shutil
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
@@ -115,25 +116,50 @@ def discover_files(settings: Settings | None = None, paths: list[str] | None = N
 
 def stage(files: list[dict[str, str]], *, engine=None, settings: Settings | None = None,  # noqa: ANN001
           mapping_path: Path | None = None, force: bool = False, progress: Progress | None = None) -> list[dict]:
-    """Archive and stage every file under its own load id (invisible to reports)."""
-    from bokslut.ingest.load import clean_abandoned_loads, stage_file
+    """Archive and stage every file under its own load id (invisible to reports).
+
+    Independent files are staged side by side in worker processes when that pays
+    (``BOKSLUT_STAGE_WORKERS``, ``flows.parallel``); interrupted or failing, nothing this call
+    staged stays staged either way."""
+    from bokslut.flows.parallel import max_load_id, reject_run, stage_parallel, worker_count
+    from bokslut.ingest.load import OWNER_RUN, clean_abandoned_loads, stage_file
 
     engine = _engine(engine)
     settings = settings or get_settings()
     for load_id in clean_abandoned_loads(engine):
         log.warning("Övergiven laddning %s städades bort (dess rader var aldrig publicerade).", load_id)
-    results = []
+
+    def started(index: int) -> None:
+        if progress:  # a path may hold a personnummer (an HR extract in the wrong folder)
+            progress(f"Läser {masked_path(files[index]['path'])} ({files[index]['source']}) …")
+
+    def finished(result: dict) -> None:
+        log.info("%s: %s – %s", result["file_name"], result["status"], result["message"])
+
+    workers = worker_count(files, engine, settings.stage_workers)
+    run, after = uuid.uuid4().hex, max_load_id(engine)
+    owner = OWNER_RUN.set(run)  # every load this call creates, here or in a worker, carries it
+    results: list[dict] = []
     try:
-        for item in files:
-            if progress:  # a path may hold a personnummer (an HR extract in the wrong folder)
-                progress(f"Läser {masked_path(item['path'])} ({item['source']}) …")
-            result = stage_file(engine, Path(item["path"]), item["source"], settings=settings,
-                                mapping_path=mapping_path, force=force, progress=progress or log.info)
-            log.info("%s: %s – %s", result.file_name, result.status, result.message)
-            results.append({**asdict(result), "path": item["path"]})
-    except BaseException:  # interrupted or failing at a later file: what this step staged goes too
+        if workers > 1:
+            log.info("%d filer läses in i %d processer samtidigt.", len(files), workers)
+            results = stage_parallel(files, workers, run=run, engine=engine, settings=settings,
+                                     mapping_path=mapping_path, force=force, progress=progress or log.info,
+                                     on_start=started, on_result=finished)
+        else:
+            for index, item in enumerate(files):
+                started(index)
+                result = stage_file(engine, Path(item["path"]), item["source"], settings=settings,
+                                    mapping_path=mapping_path, force=force, progress=progress or log.info)
+                results.append({**asdict(result), "path": item["path"]})
+                finished(results[-1])
+    except BaseException:  # interrupted or failing: what this call staged goes too, reported or not yet
         reject_all(engine, results)
+        for load_id in reject_run(engine, run, after):
+            log.info("Laddning %s avvisades: körningen avbröts innan den publicerades.", load_id)
         raise
+    finally:
+        OWNER_RUN.reset(owner)
     log_verdict("stage", results)
     return results
 

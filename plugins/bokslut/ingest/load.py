@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -228,13 +229,24 @@ def stage_file(
         aggregate.write(connection, load_id)  # staged together with its rows, or not at all
         _record(connection, load_id, status=LoadStatus.STAGED, rows_read=read, rows_loaded=loaded,
                 rows_quarantined=warnings, partitions=",".join(sorted(partitions)), message=message,
-                details=json.dumps({"kontonamn": {k: [p, n] for k, (p, n) in names.items()}}, ensure_ascii=False))
+                details=json.dumps({**_owner(), "kontonamn": {k: [p, n] for k, (p, n) in names.items()}},
+                                   ensure_ascii=False))  # the owner stays: a failed parallel run finds its loads
         return _result(connection, load_id)
+
+
+# The staging call (``flows.ledger.stage``) a load belongs to, in its process or its worker processes:
+# interrupted or failing, that call finds and rejects every load it created, even one whose
+# creation was committed just before the signal. A context variable: threads staging side by side
+# in one process (parallel förvaltningar) never see each other's.
+OWNER_RUN: ContextVar[str | None] = ContextVar("bokslut_owner_run", default=None)
 
 
 def _owner() -> dict[str, object]:
     """Who is staging a load: lets a later run tell an abandoned load from one still running."""
-    return {"host": socket.gethostname(), "pid": os.getpid()}
+    owner: dict[str, object] = {"host": socket.gethostname(), "pid": os.getpid()}
+    if OWNER_RUN.get() is not None:
+        owner["run"] = OWNER_RUN.get()
+    return owner
 
 
 def _process_alive(pid: int) -> bool:
