@@ -116,3 +116,19 @@ def test_sums_that_could_leave_int64_are_aggregated_by_the_database(engine, sett
     assert result.status == LoadStatus.PUBLISHED, result.message
     assert_in_step(engine)
     assert len(_rows(engine, AGGREGATE)) == 2
+
+
+def test_sums_beyond_int64_reject_the_load_with_its_reason(engine, settings, tmp_path):
+    """Amounts each within the limit whose sum leaves int64: the database refuses the aggregate, the
+    load is rejected with the reason, none of its rows stay."""
+    import pytest
+
+    big = "999 999 999 999,99"
+    path = _ledger(tmp_path, "stora.csv", [row("202401", "5021", big)] * 100_000)
+    with pytest.raises(sa.exc.DBAPIError):
+        stage_file(engine, path, "ledger", settings=settings)
+    with engine.connect() as connection:
+        status, message = connection.execute(sa.text("SELECT status, message FROM load_audit")).one()
+        assert connection.execute(sa.text("SELECT COUNT(*) FROM posting")).scalar() == 0
+        assert connection.execute(sa.text("SELECT COUNT(*) FROM posting_aggregate")).scalar() == 0
+    assert status == LoadStatus.REJECTED and "heltalsöverflöd" in message

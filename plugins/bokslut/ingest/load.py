@@ -212,10 +212,7 @@ def stage_file(
     except InputFileError as exc:
         return _reject(engine, load_id, fmt, mask_personnummer(str(exc)), read, errors)
     except BaseException as exc:  # interrupted (SIGTERM, Ctrl-C) or a bug: nothing staged is left behind
-        interrupted = not isinstance(exc, Exception) or isinstance(exc, Interrupted) \
-            or type(exc).__name__ == "AirflowTaskTerminated"  # Airflow's, not imported here
-        reason = "Inläsningen avbröts innan den var klar" if interrupted else "Inläsningen avbröts av ett internt fel; se loggen"
-        _reject(engine, load_id, fmt, f"{reason}; inget publicerades.", read, errors)
+        _abandon(engine, load_id, fmt, exc, read, errors)
         raise
 
     if errors:
@@ -225,13 +222,29 @@ def stage_file(
             f"felen finns i karantänen (laddning {load_id}).", read, errors,
         )
     message = f"{loaded} rader laddade" + (f", {warnings} varning(ar) i karantänen" if warnings else "")
-    with engine.begin() as connection:
-        aggregate.write(connection, load_id)  # staged together with its rows, or not at all
-        _record(connection, load_id, status=LoadStatus.STAGED, rows_read=read, rows_loaded=loaded,
-                rows_quarantined=warnings, partitions=",".join(sorted(partitions)), message=message,
-                details=json.dumps({**_owner(), "kontonamn": {k: [p, n] for k, (p, n) in names.items()}},
-                                   ensure_ascii=False))  # the owner stays: a failed parallel run finds its loads
-        return _result(connection, load_id)
+    try:
+        with engine.begin() as connection:
+            # staged together with its rows, or not at all (the database's sums may overflow: an error)
+            aggregate.write(connection, load_id)
+            _record(connection, load_id, status=LoadStatus.STAGED, rows_read=read, rows_loaded=loaded,
+                    rows_quarantined=warnings, partitions=",".join(sorted(partitions)), message=message,
+                    details=json.dumps({**_owner(), "kontonamn": {k: [p, n] for k, (p, n) in names.items()}},
+                                       ensure_ascii=False))  # the owner stays: a failed parallel run finds its loads
+            return _result(connection, load_id)
+    except BaseException as exc:
+        _abandon(engine, load_id, fmt, exc, read, errors)
+        raise
+
+
+def _abandon(engine: Engine, load_id: int, fmt: SourceFormat, exc: BaseException, read: int, errors: int) -> None:
+    """Reject a load whose staging stopped half-way (interrupted or failing): none of its rows stay."""
+    interrupted = not isinstance(exc, Exception) or isinstance(exc, Interrupted) \
+        or type(exc).__name__ == "AirflowTaskTerminated"  # Airflow's, not imported here
+    reason = "Inläsningen avbröts innan den var klar" if interrupted else "Inläsningen avbröts av ett internt fel; se loggen"
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    if "integer overflow" in text or "out of range" in text:  # the database's sums of the file's amounts
+        reason = "Beloppen i filen summerar till mer än lagret kan räkna exakt (heltalsöverflöd)"
+    _reject(engine, load_id, fmt, f"{reason}; inget publicerades.", read, errors)
 
 
 # The staging call (``flows.ledger.stage``) a load belongs to, in its process or its worker processes:
