@@ -37,8 +37,8 @@ log = logging.getLogger(__name__)
 # Below this much input the processes' start-up (a fresh interpreter importing pandas, pyarrow and
 # SQLAlchemy, ~1.5-2 s) costs more than the second core saves. Measured on 2 cores (issue 10):
 # 2 files / 18 MB and 4 files / 36 MB were slower or no faster with 2 workers on SQLite and
-# PostgreSQL; 15 files / 140 MB (1M rows) took 22.0 s -> 13.5 s on PostgreSQL, 24.7 s -> 22.6 s on
-# SQLite (its one write lock serialises the inserts).
+# PostgreSQL; 15 files / 140 MB (1M rows) took 21-25 s -> 13.5-14.3 s on PostgreSQL, 19.7 s -> 17.0 s
+# on SQLite (its one write lock serialises the inserts), with no gain while other work held both cores.
 MIN_PARALLEL_BYTES = 64 * 1024 * 1024
 # A worker waits for a sibling's chunk transaction to commit: longer than db.py's 30 s, since that
 # wait is expected here and a commit of a big chunk on a busy machine may take a while.
