@@ -104,11 +104,15 @@ runner._ge_failures = through_ge
 phases.update({name: min(values) for name, values in times.items()})
 
 # Month-end: one month's file of the year delivered again (a corrected export): the whole flow.
+# The steps of close_forvaltning (what the DAG's mapped task and `bokslut load` run), each timed.
 month = Path(sys.argv[2])
 t0 = clock()
-closed = flow.close_forvaltning("191", [{"path": str(month), "source": "ledger"}], engine=engine, force=True)
+staged = timed("month_stage", flow.stage, [{"path": str(month), "source": "ledger"}], engine=engine, force=True)
+audited = timed("month_suites", flow.audit, flow.keep_own_forvaltning(staged, "191", engine=engine), engine=engine)
+batch = timed("month_gate", flow.control, audited, engine=engine)
+batch = timed("month_publish", flow.publish, batch, engine=engine)
 phases["month_end"] = clock() - t0
-assert [f["status"] for f in closed["files"]] == ["publicerad"], closed["files"]
+assert [f["status"] for f in batch["files"]] == ["publicerad"], batch["files"]
 print(json.dumps(phases), file=sys.stderr)
 """
 FLOOR = """
@@ -172,6 +176,7 @@ def main() -> None:
                 if args.profile:
                     args.profile.mkdir(parents=True, exist_ok=True)
                     env["BENCHMARK_PROFILE"] = str(args.profile.resolve() / f"load_{rows}_{warehouse}.txt")
+                    env["BOKSLUT_STAGE_WORKERS"] = "1"  # cProfile sees this process only: stage in it
                 # files outside the landing folder stay where they are: every warehouse reads the same files
                 month = work / "landing" / "month" / "huvudbok_191_202406.csv"
                 pipe_s, pipe_mb, detail = measure(PIPELINE, [str(ledger), str(month)], env)
@@ -184,7 +189,9 @@ def main() -> None:
                       f"| {ph['month_end']:.1f} s | {pipe_mb:,.0f} MiB | {floor_s:.2f} s ({floor_mb:,.0f} MiB) "
                       f"| {total / floor_s:.1f}× |", flush=True)
                 print(f"<!-- {rows} {warehouse}: generate {gen_s:.1f} s, child wall {pipe_s:.1f} s, startup "
-                      f"(imports, engine) {ph['startup']:.1f} s -->", flush=True)
+                      f"(imports, engine) {ph['startup']:.1f} s; month-end stage / suites / KK / publish "
+                      f"{ph['month_stage']:.1f} / {ph['month_suites']:.1f} / {ph['month_gate']:.1f} / "
+                      f"{ph['month_publish']:.1f} s -->", flush=True)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
