@@ -358,3 +358,16 @@ def test_the_load_path_does_not_import_great_expectations(tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("query, error", [
+    # GE sees one row whatever matched (and fails); the predicate alone would pass on no match
+    ("SELECT COUNT(*) FROM {batch} WHERE konto = '9999'", "plain columns only"),
+    # an aggregate without OVER collapses the shared batch of every check to one row
+    ("SELECT source_line FROM (SELECT *, COUNT(*) AS n FROM {batch}) batch WHERE n > 1", "needs OVER"),
+    ("SELECT MAX(source_line) FROM (SELECT *, COUNT(*) OVER (PARTITION BY konto) AS n FROM {batch}) batch "
+     "WHERE n > 1", "plain columns only"),
+])
+def test_queries_whose_compiled_form_could_pass_where_ge_fails_raise(query, error):
+    with pytest.raises(InputSuiteError, match=error):
+        input_sql.compile_rows_query(query, "prov")

@@ -332,3 +332,36 @@ def test_a_workers_sqlite_engine_waits_for_the_write_lock(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     assert parallel._worker_engine(f"sqlite:///{tmp_path / 'w.sqlite'}") is engine  # one listener, not one per file
+
+
+def test_a_worker_killed_outright_is_a_swedish_error_and_nothing_stays(engine, settings, tmp_path, force_parallel,
+                                                                       monkeypatch):
+    """A worker that dies (out of memory, killed by the system) breaks the pool: the caller gets a
+    Swedish sentence naming what to change, and every load of the run is rejected."""
+    from bokslut.problems import EnvironmentProblem
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    items = [_month(folder, 1, 60_000)] + [_month(folder, m, 200) for m in range(2, 9)]
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import os\n"
+        "if os.environ.get('BOKSLUT_TEST_DIE_FILE'):\n"
+        "    from bokslut.ingest import load\n"
+        "    original = load.stage_file\n"
+        "    def stage_file(engine, path, source, **kw):\n"
+        "        if path.name == os.environ['BOKSLUT_TEST_DIE_FILE']:\n"
+        "            def progress(text):\n"
+        "                os._exit(137)\n"
+        "            kw['progress'] = progress\n"
+        "        return original(engine, path, source, **kw)\n"
+        "    load.stage_file = stage_file\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("BOKSLUT_TEST_DIE_FILE", "huvudbok_191_202401.csv")
+    with pytest.raises(EnvironmentProblem, match="BOKSLUT_STAGE_WORKERS=1"):
+        stage(items, engine=engine, settings=dataclasses.replace(settings, stage_workers=2))
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(load_audit.c.status)).all()
+        assert rows and all(r.status == LoadStatus.REJECTED for r in rows), rows
+        assert connection.execute(sa.select(sa.func.count()).select_from(posting)).scalar() == 0

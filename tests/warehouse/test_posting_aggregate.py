@@ -132,3 +132,42 @@ def test_sums_beyond_int64_reject_the_load_with_its_reason(engine, settings, tmp
         assert connection.execute(sa.text("SELECT COUNT(*) FROM posting")).scalar() == 0
         assert connection.execute(sa.text("SELECT COUNT(*) FROM posting_aggregate")).scalar() == 0
     assert status == LoadStatus.REJECTED and "heltalsöverflöd" in message
+
+
+def test_a_load_rejected_while_it_was_staging_keeps_no_rows_and_is_never_published(engine, settings, tmp_path):
+    """Another run's clean-up takes a load for abandoned and rejects it while its process still
+    stages: the process must not mark it staged afterwards, and none of its rows (nor its
+    aggregate) may stay behind for a publish."""
+    from bokslut.ingest.load import _reject, publish_load
+    from bokslut.ingest.formats import SOURCES
+
+    rows = [row("202401", belopp=f"{n},00") for n in range(1, 3001)]
+    path = _ledger(tmp_path, "jan.csv", rows)
+    rejected = []
+
+    def reject_once(_line: str) -> None:  # after the first chunk, as the clean-up of another run would
+        if not rejected:
+            with engine.connect() as connection:
+                load_id = connection.execute(sa.text("SELECT MAX(load_id) FROM load_audit")).scalar()
+            rejected.append(_reject(engine, load_id, SOURCES["ledger"], "Övergiven (test).", 0, 0))
+
+    result = stage_file(engine, path, "ledger", settings=settings, progress=reject_once)
+    assert rejected and result.status == LoadStatus.REJECTED
+    assert publish_load(engine, result.load_id).status == LoadStatus.REJECTED
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT COUNT(*) FROM posting")).scalar() == 0
+        assert connection.execute(sa.text("SELECT COUNT(*) FROM posting_aggregate")).scalar() == 0
+        assert connection.execute(sa.text("SELECT COUNT(*) FROM publication")).scalar() == 0
+
+
+def test_a_published_load_is_never_rejected_afterwards(engine, settings, tmp_path):
+    from bokslut.ingest.load import _reject
+    from bokslut.ingest.formats import SOURCES
+
+    result = load_file(engine, _ledger(tmp_path, "jan.csv", [row("202401"), row("202401", "3511", "-100,00")]),
+                       "ledger", settings=settings)
+    assert result.status == LoadStatus.PUBLISHED
+    assert _reject(engine, result.load_id, SOURCES["ledger"], "sent", 0, 0).status == LoadStatus.PUBLISHED
+    assert_in_step(engine)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT COUNT(*) FROM posting")).scalar() == 2

@@ -71,6 +71,18 @@ _CLAUSE = re.compile(r"\b(GROUP\s+BY|ORDER\s+BY|HAVING|LIMIT|OFFSET|FETCH|UNION|
 _JOIN = re.compile(r"\bJOIN\b", re.IGNORECASE)
 
 
+_OVER = re.compile(r"\bOVER\s*\(", re.IGNORECASE)
+_COLUMN = re.compile(r"(?:\w+\.)?(?:\w+|\*)")
+
+
+def _plain_columns(columns: str, where: str) -> None:
+    """The query's columns are plain (qualified) names: an aggregate (COUNT(*)) would make GE see one
+    row whatever matched, while the compiled predicate counts the matching rows."""
+    for column in columns.split(","):
+        if not _COLUMN.fullmatch(column.strip()):
+            raise InputSuiteError(f"{where}: the query may select plain columns only: {column.strip()!r}")
+
+
 class InputSuiteError(ValueError):
     """The suite cannot be compiled faithfully (unknown type or argument, unknown column, SQL file
     of another shape). A contract error: raised, never reported as a passing check."""
@@ -223,11 +235,14 @@ def compile_rows_query(query: str, where: str, table: str = "posting") -> tuple[
         if match["alias"] != "batch" or has_join:
             raise InputSuiteError(f"{where}: the window form is `SELECT … FROM (SELECT *, … FROM {{batch}}) batch "
                                   "WHERE …` without a JOIN")
+        _plain_columns(match["columns"], where)
         derived = []
         for part in _split_top_level(match["derived"]):
             item = _DERIVED.fullmatch(part)
             if not item or not IDENTIFIER.fullmatch(item["name"]):
                 raise InputSuiteError(f"{where}: every window column is `<expression> AS <name>`: {part!r}")
+            if not _OVER.search(_mask(item["expr"])):  # an aggregate without OVER would collapse the shared batch
+                raise InputSuiteError(f"{where}: a window column needs OVER (…): {part!r}")
             derived.append((item["name"], f"{item['expr'].strip()} AS {item['name']}"))
         return _predicate(match["predicate"], where, table, has_join), tuple(derived)
     match = _FORM_PLAIN.fullmatch(query)
@@ -235,6 +250,7 @@ def compile_rows_query(query: str, where: str, table: str = "posting") -> tuple[
         raise InputSuiteError(f"{where}: the query must be `SELECT … FROM {{batch}} [batch] WHERE <predicate>` "
                               "or `SELECT … FROM (SELECT *, <expr> AS <name> FROM {batch}) batch WHERE <predicate>`")
     _top_level(match["columns"])  # balanced: the {batch} matched is the query's own FROM, not a subquery's
+    _plain_columns(match["columns"], where)
     # GE aliases the batch itself (`AS subselect`) unless the query holds a JOIN: then it is ours.
     if has_join and match["alias"] != "batch":
         raise InputSuiteError(f"{where}: a query with a JOIN must name the batch `{{batch}} batch`")

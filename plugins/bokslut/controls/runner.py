@@ -239,8 +239,10 @@ def _offending(connection: sa.Connection, bounds: PeriodBounds, partitions: dict
     params = {k: bounds.sql_values()[k] for k in ("forvaltning", "year_start", "period")}
     # The year's postings are read once (the drill-down's one scan of raw postings): into a temporary
     # table that both the total and the ranking read.
-    connection.execute(sa.text(f"CREATE TEMPORARY TABLE {MATCHING_TABLE} ({MATCHING_COLUMNS})"))
-    try:
+    # In a savepoint: a failing statement rolls back the temporary table with it, and the error that
+    # caused it surfaces (PostgreSQL refuses every later statement of an aborted transaction).
+    with connection.begin_nested():
+        connection.execute(sa.text(f"CREATE TEMPORARY TABLE {MATCHING_TABLE} ({MATCHING_COLUMNS})"))
         connection.execute(sa.text(
             f"INSERT INTO {MATCHING_TABLE} SELECT {', '.join(POSTING_COLUMNS)} FROM posting "
             f"WHERE forvaltning = :forvaltning AND period BETWEEN :year_start AND :period "
@@ -253,7 +255,6 @@ def _offending(connection: sa.Connection, bounds: PeriodBounds, partitions: dict
             "by_net": 1 if net else 0, "direction": direction,
             "voucher_limit": OFFENDING_VOUCHERS, "posting_limit": OFFENDING_POSTINGS_PER_VOUCHER,
         }).mappings().all()
-    finally:
         connection.execute(sa.text(f"DROP TABLE {MATCHING_TABLE}"))
     vouchers: dict[tuple[int, str, str], list] = {}
     count = 0

@@ -240,6 +240,9 @@ def stage_parallel(files: list[dict[str, str]], workers: int, *, run: str, engin
     input order. On any exception the workers are terminated and waited for before it goes on: the
     caller then rejects the run's loads (``reject_run``), knowing nobody writes any more."""
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    from bokslut.problems import EnvironmentProblem
 
     context = multiprocessing.get_context("spawn")
     url = engine.url.render_as_string(hide_password=False)  # to the workers through a pipe, never argv
@@ -257,7 +260,13 @@ def stage_parallel(files: list[dict[str, str]], workers: int, *, run: str, engin
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
             _drain(messages, on_start, progress)
             for future in done:
-                results[futures[future]] = future.result()  # a worker's exception is raised here
+                try:
+                    results[futures[future]] = future.result()  # a worker's exception is raised here
+                except BrokenProcessPool as exc:  # a worker killed outright (out of memory, a signal)
+                    raise EnvironmentProblem(
+                        "En inläsningsprocess avslutades oväntat (slut på minne eller dödad av systemet); inget "
+                        "från körningen publicerades. Sätt BOKSLUT_STAGE_WORKERS=1 eller en lägre "
+                        "BOKSLUT_CHUNK_ROWS och kör igen.") from exc
             while reported in results:
                 on_result(results[reported])
                 reported += 1

@@ -224,12 +224,17 @@ def stage_file(
     message = f"{loaded} rader laddade" + (f", {warnings} varning(ar) i karantänen" if warnings else "")
     try:
         with engine.begin() as connection:
+            staged = connection.execute(load_audit.update().where(
+                (load_audit.c.load_id == load_id) & (load_audit.c.status == LoadStatus.LOADING)
+            ).values(status=LoadStatus.STAGED, rows_read=read, rows_loaded=loaded,
+                     rows_quarantined=warnings, partitions=",".join(sorted(partitions)), message=message,
+                     details=json.dumps({**_owner(), "kontonamn": {k: [p, n] for k, (p, n) in names.items()}},
+                                        ensure_ascii=False))).rowcount  # the owner stays: a failed parallel run finds its loads
+            if not staged:  # rejected meanwhile (another run took it for abandoned): none of its rows stay
+                _delete_rows(connection, fmt, load_id)
+                return _result(connection, load_id)
             # staged together with its rows, or not at all (the database's sums may overflow: an error)
             aggregate.write(connection, load_id)
-            _record(connection, load_id, status=LoadStatus.STAGED, rows_read=read, rows_loaded=loaded,
-                    rows_quarantined=warnings, partitions=",".join(sorted(partitions)), message=message,
-                    details=json.dumps({**_owner(), "kontonamn": {k: [p, n] for k, (p, n) in names.items()}},
-                                       ensure_ascii=False))  # the owner stays: a failed parallel run finds its loads
             return _result(connection, load_id)
     except BaseException as exc:
         _abandon(engine, load_id, fmt, exc, read, errors)
@@ -343,11 +348,18 @@ def _delete_rows(connection: sa.Connection, fmt: SourceFormat, load_id: int, par
 
 
 def _reject(engine: Engine, load_id: int, fmt: SourceFormat, message: str, read: int, errors: int) -> LoadResult:
+    """Reject a load still loading or staged and delete its rows. Conditional on its status, checked
+    in the same statement that changes it: a load another process published in the meantime keeps
+    its rows, and one already rejected loses any rows still written after that."""
     with engine.begin() as connection:
-        _delete_rows(connection, fmt, load_id)
-        _record(connection, load_id, status=LoadStatus.REJECTED, message=message, rows_read=read,
-                rows_loaded=0, rows_quarantined=errors, finished_at=_now())
-        return _result(connection, load_id)
+        connection.execute(load_audit.update().where(
+            (load_audit.c.load_id == load_id) & load_audit.c.status.in_([LoadStatus.LOADING, LoadStatus.STAGED])
+        ).values(status=LoadStatus.REJECTED, message=message, rows_read=read, rows_loaded=0,
+                 rows_quarantined=errors, finished_at=_now()))
+        result = _result(connection, load_id)
+        if result.status == LoadStatus.REJECTED:
+            _delete_rows(connection, fmt, load_id)
+        return result
 
 
 def reject_load(engine: Engine, load_id: int, message: str) -> LoadResult:
@@ -435,11 +447,13 @@ def publish_load(engine: Engine, load_id: int) -> LoadResult:
         # advisory lock, SQLite by writing first (the write lock is taken before anything is read).
         if connection.dialect.name == "postgresql":
             connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": PUBLISH_LOCK_KEY})
-        else:
-            connection.execute(load_audit.update().where(load_audit.c.load_id == load_id)
-                               .values(status=load_audit.c.status))
+        # Write first, and only to a load still staged: the row stays locked until this commits, so a
+        # concurrent rejection (an abandoned-load clean-up) waits and then finds it published.
+        still_staged = connection.execute(load_audit.update().where(
+            (load_audit.c.load_id == load_id) & (load_audit.c.status == LoadStatus.STAGED)
+        ).values(status=load_audit.c.status)).rowcount
         result = _result(connection, load_id)
-        if result.status != LoadStatus.STAGED:
+        if not still_staged:
             return result
         fmt = SOURCES[result.source]
         replaced = []

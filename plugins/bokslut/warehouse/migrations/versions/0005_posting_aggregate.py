@@ -42,8 +42,10 @@ def upgrade() -> None:
         "SELECT load_id, forvaltning, period, konto, motpart, anslag, vertyp, projekt = '', verksamhet = '', "
         "SUM(amount_ore), SUM(ABS(amount_ore)), COUNT(*) FROM posting "
         "GROUP BY load_id, forvaltning, period, konto, motpart, anslag, vertyp, projekt = '', verksamhet = ''")
-    # The product never updates a posting; a correction made by hand in the warehouse must still
-    # reach the figures controls and reports read, or they would silently disagree with the vouchers.
+    # The product never updates a posting; a correction made by hand in the warehouse (UPDATE) must
+    # still reach the figures controls and reports read, or they would silently disagree with the
+    # vouchers. Hand-made INSERT/DELETE are not followed (a row trigger on them would run for every
+    # row a load or a publish writes); docs/controls.md says to correct through a new load.
     statements = _FOLLOW_UPDATE
     if op.get_context().dialect.name == "postgresql":
         op.execute("CREATE FUNCTION posting_aggregate_follow_update() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
