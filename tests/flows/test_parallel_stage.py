@@ -113,31 +113,38 @@ def test_parallel_staging_gives_the_same_results_as_one_by_one(engine, settings,
     assert all(d["pid"] != os.getpid() and d["run"] and d["kontonamn"]["5021"] for d in details)
 
 
+def _in_workers_staging(tmp_path, monkeypatch, file_name: str, statement: str) -> None:  # noqa: ANN001
+    """Make spawned workers run ``statement`` at the first progress line of ``file_name`` (a
+    sitecustomize on their PYTHONPATH: they import nothing of the test process)."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(
+        "import os\n"
+        "if os.environ.get('BOKSLUT_TEST_HOOK_FILE'):\n"
+        "    from bokslut.ingest import load\n"
+        "    original = load.stage_file\n"
+        "    def stage_file(engine, path, source, **kw):\n"
+        "        if path.name == os.environ['BOKSLUT_TEST_HOOK_FILE']:\n"
+        "            calls = []\n"
+        "            def progress(text):\n"
+        "                calls.append(text)\n"
+        "                if len(calls) == 1:\n"
+        f"                    {statement}\n"
+        "            kw['progress'] = progress\n"
+        "        return original(engine, path, source, **kw)\n"
+        "    load.stage_file = stage_file\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")])))
+    monkeypatch.setenv("BOKSLUT_TEST_HOOK_FILE", file_name)
+
+
 def test_a_worker_that_raises_leaves_no_load_staged(engine, settings, tmp_path, force_parallel, monkeypatch):
     """A bug in a worker (not a bad file) reaches the caller as the exception, after every load of
     the run, in that worker and in the other one, is rejected."""
     folder = tmp_path / "in"
     folder.mkdir()
     items = [_month(folder, 1, 60_000)] + [_month(folder, m, 200) for m in range(2, 9)]
-    hook = tmp_path / "hook"
-    hook.mkdir()
-    (hook / "sitecustomize.py").write_text(
-        "import os\n"
-        "if os.environ.get('BOKSLUT_TEST_FAIL_FILE'):\n"
-        "    from bokslut.ingest import load\n"
-        "    original = load.stage_file\n"
-        "    def stage_file(engine, path, source, **kw):\n"
-        "        if path.name == os.environ['BOKSLUT_TEST_FAIL_FILE']:\n"
-        "            calls = []\n"
-        "            def progress(text):\n"
-        "                calls.append(text)\n"
-        "                if len(calls) == 1:\n"
-        "                    raise RuntimeError('fel i arbetaren (test)')\n"
-        "            kw['progress'] = progress\n"
-        "        return original(engine, path, source, **kw)\n"
-        "    load.stage_file = stage_file\n", encoding="utf-8")
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")])))
-    monkeypatch.setenv("BOKSLUT_TEST_FAIL_FILE", "huvudbok_191_202401.csv")
+    _in_workers_staging(tmp_path, monkeypatch, "huvudbok_191_202401.csv",
+                        "raise RuntimeError('fel i arbetaren (test)')")
     with pytest.raises(RuntimeError, match="fel i arbetaren"):
         stage(items, engine=engine, settings=dataclasses.replace(settings, stage_workers=2))
     with engine.connect() as connection:
@@ -343,22 +350,7 @@ def test_a_worker_killed_outright_is_a_swedish_error_and_nothing_stays(engine, s
     folder = tmp_path / "in"
     folder.mkdir()
     items = [_month(folder, 1, 60_000)] + [_month(folder, m, 200) for m in range(2, 9)]
-    hook = tmp_path / "hook"
-    hook.mkdir()
-    (hook / "sitecustomize.py").write_text(
-        "import os\n"
-        "if os.environ.get('BOKSLUT_TEST_DIE_FILE'):\n"
-        "    from bokslut.ingest import load\n"
-        "    original = load.stage_file\n"
-        "    def stage_file(engine, path, source, **kw):\n"
-        "        if path.name == os.environ['BOKSLUT_TEST_DIE_FILE']:\n"
-        "            def progress(text):\n"
-        "                os._exit(137)\n"
-        "            kw['progress'] = progress\n"
-        "        return original(engine, path, source, **kw)\n"
-        "    load.stage_file = stage_file\n", encoding="utf-8")
-    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")])))
-    monkeypatch.setenv("BOKSLUT_TEST_DIE_FILE", "huvudbok_191_202401.csv")
+    _in_workers_staging(tmp_path, monkeypatch, "huvudbok_191_202401.csv", "os._exit(137)")
     with pytest.raises(EnvironmentProblem, match="BOKSLUT_STAGE_WORKERS=1"):
         stage(items, engine=engine, settings=dataclasses.replace(settings, stage_workers=2))
     with engine.connect() as connection:

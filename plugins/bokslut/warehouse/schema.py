@@ -84,6 +84,24 @@ posting = sa.Table(
     sa.Index("ix_posting_load", "load_id", "forvaltning", "period"),
 )
 
+
+def _control_grain() -> list[sa.Column]:
+    """The grain the Kontokontroller and the account reports read, with its sums: shared by the
+    per-load aggregate and a control run's snapshot of it (fresh Column objects for each table)."""
+    return [
+        sa.Column("period", sa.Integer, nullable=False),
+        sa.Column("konto", sa.String(4), nullable=False),
+        sa.Column("motpart", sa.String(4), nullable=False),
+        sa.Column("anslag", sa.String(1), nullable=False),
+        sa.Column("vertyp", sa.String(2), nullable=False),
+        sa.Column("blank_projekt", sa.Boolean, nullable=False),
+        sa.Column("blank_verksamhet", sa.Boolean, nullable=False),
+        sa.Column("amount_ore", sa.BigInteger, nullable=False),
+        sa.Column("abs_amount_ore", sa.BigInteger, nullable=False),
+        sa.Column("postings", sa.Integer, nullable=False),
+    ]
+
+
 # The ledger aggregated once per load, at ingest, to the grain the Kontokontroller and the ledger
 # reports read: they cost the same at 10M postings as at 100k. Rows live and die with the load's
 # postings (staged, published, replaced, rejected in the same transactions); drill-down to the
@@ -93,16 +111,7 @@ posting_aggregate = sa.Table(
     metadata,
     sa.Column("load_id", sa.Integer, nullable=False),
     sa.Column("forvaltning", sa.String(3), nullable=False),
-    sa.Column("period", sa.Integer, nullable=False),
-    sa.Column("konto", sa.String(4), nullable=False),
-    sa.Column("motpart", sa.String(4), nullable=False),
-    sa.Column("anslag", sa.String(1), nullable=False),
-    sa.Column("vertyp", sa.String(2), nullable=False),
-    sa.Column("blank_projekt", sa.Boolean, nullable=False),
-    sa.Column("blank_verksamhet", sa.Boolean, nullable=False),
-    sa.Column("amount_ore", sa.BigInteger, nullable=False),
-    sa.Column("abs_amount_ore", sa.BigInteger, nullable=False),
-    sa.Column("postings", sa.Integer, nullable=False),
+    *_control_grain(),
     # unique: a load's group is one row (the trigger that follows a hand-made UPDATE of a posting upserts on it)
     sa.Index("ux_posting_aggregate_group", "load_id", "forvaltning", "period", "konto", "motpart", "anslag",
              "vertyp", "blank_projekt", "blank_verksamhet", unique=True),
@@ -217,16 +226,7 @@ control_snapshot = sa.Table(
     "control_snapshot",
     metadata,
     sa.Column("run_id", sa.Integer, nullable=False, index=True),
-    sa.Column("period", sa.Integer, nullable=False),
-    sa.Column("konto", sa.String(4), nullable=False),
-    sa.Column("motpart", sa.String(4), nullable=False),
-    sa.Column("anslag", sa.String(1), nullable=False),
-    sa.Column("vertyp", sa.String(2), nullable=False),
-    sa.Column("blank_projekt", sa.Boolean, nullable=False),
-    sa.Column("blank_verksamhet", sa.Boolean, nullable=False),
-    sa.Column("amount_ore", sa.BigInteger, nullable=False),
-    sa.Column("abs_amount_ore", sa.BigInteger, nullable=False),
-    sa.Column("postings", sa.Integer, nullable=False),
+    *_control_grain(),
 )
 
 alert_log = sa.Table(  # one row per alert sent: a retried task finds its alert and stays quiet
