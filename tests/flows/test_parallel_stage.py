@@ -208,10 +208,9 @@ def year(tmp_path_factory) -> Path:
     return out / "ledger"
 
 
-def test_sigterm_while_workers_stage_rejects_every_load(year, tmp_path):
-    """``bokslut load`` (the size floor lowered so these files go to two workers) is sent SIGTERM
-    after files were staged by the workers: every load of the run ends 'avvisad', nothing published,
-    one Swedish error line, exit 130, no worker left behind."""
+def _load_in_two_workers(year, tmp_path, **popen) -> subprocess.Popen:  # noqa: ANN001
+    """``bokslut load ledger <year>`` in a child process, its files staged by two workers (the size
+    floor lowered), in many small chunks so there is time to interrupt it."""
     env = {**os.environ, "BOKSLUT_DATA_DIR": str(tmp_path / "data"),
            "BOKSLUT_WAREHOUSE_URL": f"sqlite:///{tmp_path / 'data' / 'w.sqlite'}",
            "BOKSLUT_ARCHIVE_DIR": str(tmp_path / "archive"), "BOKSLUT_OUTBOX_DIR": str(tmp_path / "out"),
@@ -219,8 +218,14 @@ def test_sigterm_while_workers_stage_rejects_every_load(year, tmp_path):
            "BOKSLUT_STAGE_WORKERS": "2"}
     code = ("import os, sys; os.cpu_count = lambda: 2; import bokslut.flows.parallel as p; p.MIN_PARALLEL_BYTES = 0; "
             "from bokslut.cli import main; sys.exit(main(sys.argv[1:]))")
-    proc = subprocess.Popen([sys.executable, "-c", code, "load", "ledger", str(year)], env=env,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen([sys.executable, "-c", code, "load", "ledger", str(year)], env=env, **popen)
+
+
+def test_sigterm_while_workers_stage_rejects_every_load(year, tmp_path):
+    """``bokslut load`` (the size floor lowered so these files go to two workers) is sent SIGTERM
+    after files were staged by the workers: every load of the run ends 'avvisad', nothing published,
+    one Swedish error line, exit 130, no worker left behind."""
+    proc = _load_in_two_workers(year, tmp_path, stderr=subprocess.PIPE, text=True)
     db = tmp_path / "data" / "w.sqlite"
     deadline = time.monotonic() + 120
     seen = False
@@ -287,15 +292,7 @@ def test_interrupted_right_after_a_load_was_created_it_is_rejected_too(engine, s
 def test_workers_die_with_a_killed_parent(year, tmp_path):
     """SIGKILL leaves no clean-up in the parent: its workers must not go on staging as orphans. Their
     loads stay 'laddar' under dead pids, which the next run's clean-up rejects."""
-    env = {**os.environ, "BOKSLUT_DATA_DIR": str(tmp_path / "data"),
-           "BOKSLUT_WAREHOUSE_URL": f"sqlite:///{tmp_path / 'data' / 'w.sqlite'}",
-           "BOKSLUT_ARCHIVE_DIR": str(tmp_path / "archive"), "BOKSLUT_OUTBOX_DIR": str(tmp_path / "out"),
-           "BOKSLUT_LANDING_DIR": str(tmp_path / "landing"), "BOKSLUT_CHUNK_ROWS": "1000",
-           "BOKSLUT_STAGE_WORKERS": "2"}
-    code = ("import os, sys; os.cpu_count = lambda: 2; import bokslut.flows.parallel as p; p.MIN_PARALLEL_BYTES = 0; "
-            "from bokslut.cli import main; sys.exit(main(sys.argv[1:]))")
-    proc = subprocess.Popen([sys.executable, "-c", code, "load", "ledger", str(year)], env=env,
-                            stderr=subprocess.DEVNULL)
+    proc = _load_in_two_workers(year, tmp_path, stderr=subprocess.DEVNULL)
     db = tmp_path / "data" / "w.sqlite"
     deadline = time.monotonic() + 120
     owners: set[int] = set()
