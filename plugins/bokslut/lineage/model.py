@@ -53,3 +53,14 @@ class Explanation:
         if isinstance(self.value, float) or isinstance(self.recomputed, float):
             return abs(float(self.value) - float(self.recomputed)) < 1e-9 * max(1.0, abs(float(self.value)))
         return int(self.value) == int(self.recomputed)
+
+
+@dataclass(frozen=True)
+class CellSource:
+    """One row of a delivered workbook's ``Källor`` sheet: a filled cell and where its value came from."""
+
+    sheet: str
+    cell: str  # coordinate, e.g. "E8"
+    label: str  # Swedish: what the cell shows (the template's row/column headings or the mapping name)
+    value: int | float | str | None  # as written in the cell (already in the sheet's unit)
+    source: str  # Swedish one-line source record (Explanation.source)
