@@ -78,10 +78,12 @@ def _parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade", "current"])
 
     from bokslut.hr import cli as hr_cli  # argparse only; the work is imported when run
+    from bokslut.lineage import cli as lineage_cli
     from bokslut.templates import cli as templates_cli
 
     hr_cli.add_subcommands(sub)  # load hr|ber, nyckeltal, kaa
     templates_cli.add_subcommands(sub)
+    lineage_cli.add_subcommands(sub)  # explain
     return parser
 
 
@@ -225,6 +227,12 @@ def _templates(args: argparse.Namespace) -> int:
     return templates_cli.run(args)
 
 
+def _explain(args: argparse.Namespace) -> int:
+    from bokslut.lineage import cli as lineage_cli
+
+    return lineage_cli.run(args)
+
+
 def _hr_command(args: argparse.Namespace) -> int:
     from bokslut.hr import cli as hr_cli
 
@@ -232,7 +240,7 @@ def _hr_command(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"load": _load, "report": _report, "controls": _controls, "demo-data": _demo_data, "db": _db,
-            "templates": _templates, "nyckeltal": _hr_command, "kaa": _hr_command}
+            "templates": _templates, "explain": _explain, "nyckeltal": _hr_command, "kaa": _hr_command}
 
 
 # Commands that reach Airflow's hooks (alert channels, delivery mail, the pseudonym Variable).
