@@ -61,9 +61,12 @@ def ber_monthly():
 
     @task
     def ingest(files: list[dict]) -> list[dict]:
+        from bokslut import dataset_lineage
         from bokslut.flows import personal as pipeline
 
-        return pipeline.stage(files)
+        staged = pipeline.stage(files)
+        dataset_lineage.report_load(staged)  # OpenLineage: landing files → warehouse tables
+        return staged
 
     @task
     def validate_input(staged: list[dict]) -> list[dict]:
@@ -79,9 +82,12 @@ def ber_monthly():
 
     @task
     def build_statistics(published: list[dict]) -> list[str]:
+        from bokslut import dataset_lineage
         from bokslut.flows import personal as pipeline
 
-        return pipeline.build_outputs("ber", published)
+        written = pipeline.build_outputs("ber", published)
+        dataset_lineage.report_outputs("ber", written)  # OpenLineage: warehouse tables → delivered files
+        return written
 
     @task
     def check_rejections(published: list[dict]) -> None:

@@ -59,9 +59,12 @@ def hr_monthly():
 
     @task
     def ingest(files: list[dict]) -> list[dict]:
+        from bokslut import dataset_lineage
         from bokslut.flows import personal as pipeline
 
-        return pipeline.stage(files)
+        staged = pipeline.stage(files)
+        dataset_lineage.report_load(staged)  # OpenLineage: landing files → warehouse tables
+        return staged
 
     @task
     def validate_input(staged: list[dict]) -> list[dict]:
@@ -77,9 +80,12 @@ def hr_monthly():
 
     @task
     def build_key_figures(published: list[dict]) -> list[str]:
+        from bokslut import dataset_lineage
         from bokslut.flows import personal as pipeline
 
-        return pipeline.build_outputs("hr", published)
+        written = pipeline.build_outputs("hr", published)
+        dataset_lineage.report_outputs("hr", written)  # OpenLineage: warehouse tables → delivered files
+        return written
 
     @task
     def check_rejections(published: list[dict]) -> None:

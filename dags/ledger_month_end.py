@@ -95,13 +95,16 @@ def ledger_month_end():
     @task(map_index_template=MAP_INDEX)
     def close_forvaltning(forvaltning: str | None, files: list[dict], params: dict | None = None) -> dict:
         """stage → audit → control → publish for one förvaltning (``ledger.close_forvaltning``)."""
+        from bokslut import dataset_lineage
         from bokslut.flows import ledger
 
         _label(forvaltning)
         try:
-            return ledger.close_forvaltning(forvaltning, files, replace=params.get("replace") or ())
+            batch = ledger.close_forvaltning(forvaltning, files, replace=params.get("replace") or ())
         except Exception as exc:  # the alert names the förvaltning; the error's own text follows
             raise ledger.ForvaltningFailed(forvaltning, exc) from exc
+        dataset_lineage.report_load(batch["files"])  # OpenLineage: landing files → warehouse tables
+        return batch
 
     @task(outlets=[LEDGER_PUBLISHED_ASSET], trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)
     def announce_published(batches: list[dict], outlet_events=None) -> list[str]:
@@ -120,6 +123,7 @@ def ledger_month_end():
     def build_reports(batch: dict, params: dict | None = None) -> list[str]:
         from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
+        from bokslut import dataset_lineage
         from bokslut.flows import ledger
 
         forvaltning = batch.get("forvaltning")
@@ -130,9 +134,11 @@ def ledger_month_end():
         if not targets:
             raise AirflowSkipException(f"Förvaltning {forvaltning}: ingen period publicerades, inga rapporter att skriva.")
         try:
-            return ledger.build_outputs(targets, batch)
+            written = ledger.build_outputs(targets, batch)
         except ledger.NothingPublished as exc:  # an unknown förvaltning or an empty period: no retry helps
             raise AirflowFailException(f"Förvaltning {forvaltning}: {exc}") from None
+        dataset_lineage.report_outputs("ledger", written)  # OpenLineage: warehouse tables → delivered files
+        return written
 
     # min one success: a förvaltning that crashed must not keep another's rejection from failing (and alerting)
     @task(map_index_template=MAP_INDEX, trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)

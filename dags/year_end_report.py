@@ -82,12 +82,16 @@ def year_end_report():
     def build(items: list[dict]) -> list[dict]:
         from airflow.sdk.exceptions import AirflowFailException
 
+        from bokslut import dataset_lineage
         from bokslut.flows import templates
 
         try:
-            return templates.build_all(items)
+            deliveries = templates.build_all(items)
         except ValueError as exc:  # blocking controls, a broken mapping or manual file: fix, then rerun
             raise AirflowFailException(str(exc)) from None
+        # OpenLineage: warehouse tables → the filled-in templates and their reports
+        dataset_lineage.report_outputs("ledger", [f for d in deliveries for f in d["files"]])
+        return deliveries
 
     @task
     def deliver(deliveries: list[dict]) -> list[dict]:
