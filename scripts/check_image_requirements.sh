@@ -6,7 +6,8 @@
 # venv: `pip install --constraint constraints.txt .` of a copy of pyproject.toml, README.md,
 # constraints.txt and plugins/ (non-editable, as in the image; it brings the Celery and FAB
 # providers, both pinned in pyproject.toml), then the Dockerfile's own check: `pip check`, and the
-# imports the image's services need (CeleryExecutor, FAB auth manager, the bokslut CLI).
+# imports the image's services need (CeleryExecutor, FAB auth manager, the OpenLineage provider
+# and its file transport, the bokslut CLI).
 #
 # What this does NOT prove (docs/deployment.md, "What the image check proves"): the base image
 # apache/airflow:3.3.2-python3.11 preinstalls Airflow with ~30 further providers at the versions of
@@ -62,7 +63,9 @@ AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT=21600 \
 "$scratch/venv/bin/python" -c "
 import airflow.providers.celery.executors.celery_executor
 import airflow.providers.fab.auth_manager.fab_auth_manager
+import airflow.providers.openlineage.plugins.openlineage
+import openlineage.client.transport.file
 import bokslut.cli
-print('CeleryExecutor, FabAuthManager and bokslut.cli import')
+print('CeleryExecutor, FabAuthManager, the OpenLineage provider (file transport) and bokslut.cli import')
 "
 echo "==> image requirement check passed"
