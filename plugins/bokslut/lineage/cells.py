@@ -102,6 +102,8 @@ def explain_record(engine: Engine, forvaltning: str, subject: str, record: Sourc
 
         recomputed = ore_in_unit(int(recomputed), UNITS[unit])  # compared in the cell's unit, as written
     explanation.recomputed = recomputed
+    if unit is not None:  # the text shows mnkr rounded as finance reads it; the comparison is exact
+        explanation.details["exakt"] = f"i cellen {value}, omräknat {recomputed} ({unit})"
     rows = _selections(record)
     contributions: list[Contribution] = []
     found: dict[int, LoadRef] = {}

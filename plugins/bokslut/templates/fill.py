@@ -76,6 +76,7 @@ class FilledCell:
     name: str
     value: object
     source: SourceRecord | None = None  # None for a kept template formula
+    label: str | None = None  # for the Källor sheet (default: name)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ class FilledWorkbook:
     mapping: TemplateMapping
     manual: ManualInputs
     tables: list[FilledTable] = field(default_factory=list)
-    cells: dict[str, FilledCell] = field(default_factory=dict)
+    cells: dict[str, FilledCell] = field(default_factory=dict)  # by name (an unnamed cell: its coordinate)
+    singles: list[FilledCell] = field(default_factory=list)  # every single cell filled, also unnamed ones of several sheets
     missing: list[Missing] = field(default_factory=list)
     reports: dict[str, Report] = field(default_factory=dict)
     control_run: object = None  # bokslut.controls.model.ControlRun when the Kontokontroller ran
@@ -125,9 +127,9 @@ class FilledWorkbook:
     def form_cells(self) -> list[FormCell]:
         """Every resolved form cell (single cells, then table cells) at its final coordinate."""
         out = []
-        for cell in self.cells.values():
+        for cell in self.singles:
             if cell.source is not None:
-                out.append(_form_cell(cell.sheet, cell.coordinate, cell.name, cell.value, cell.source))
+                out.append(_form_cell(cell.sheet, cell.coordinate, cell.label or cell.name, cell.value, cell.source))
         for table in self.tables:
             for row in table.rows:
                 for key, record in row.sources.items():
@@ -139,7 +141,7 @@ class FilledWorkbook:
         """Rows moved by an insertion above already filled cells and tables."""
         from openpyxl.utils.cell import coordinate_from_string
 
-        for cell in self.cells.values():
+        for cell in self.singles:
             if cell.sheet == sheet:
                 letter, row = coordinate_from_string(cell.coordinate)
                 if row >= at:
@@ -270,11 +272,14 @@ def _fill_form(ctx: FillContext, wb, spec: SheetSpec, filled: FilledWorkbook) ->
     for coordinate, cell_spec in spec.cells.items():
         if cell_spec.keep:
             filled.cells[cell_spec.name] = FilledCell(spec.sheet, coordinate, cell_spec.name, None)
+            filled.singles.append(filled.cells[cell_spec.name])
             continue
         value, record = _resolve(ctx, cell_spec, None, filled, spec.sheet, coordinate)
         _write(ws[coordinate], value, cell_spec)
         name = cell_spec.name or coordinate
-        filled.cells[name] = FilledCell(spec.sheet, coordinate, name, value, record)
+        label = cell_spec.name or (ctx.expand(cell_spec.manual) if cell_spec.manual else coordinate)
+        filled.cells[name] = FilledCell(spec.sheet, coordinate, name, value, record, label)
+        filled.singles.append(filled.cells[name])
     for table in sorted(spec.tables, key=lambda t: t.first_row, reverse=True):
         _fill_table(ctx, wb, ws, spec, table, filled)
 
