@@ -55,7 +55,8 @@ def test_every_filled_numeric_form_cell_recomputes_from_the_warehouse(templates_
             assert ore_in_unit(sum(c.amount_ore for c in full.contributions), UNITS[e.unit]) == e.value, where
             assert all(c.load and c.load.sha256 and c.load.file_name for c in full.contributions), where
             sums += 1
-    # ledger, budget, project, resultatenheter and HR cells are all among them
+    # ledger, budget, project and resultatenheter cells are among them (no LISA extract is loaded
+    # in the generated 2024 warehouse, so the HR cells stay empty there)
     assert recomputed > 50 and sums > 40, (recomputed, sums)
     measures = {c.record.measure for c in cells if c.record.recomputable}
     assert {"gl.linje", "budget.linje", "gl.projekt", "gl.projekt_ib", "ansvar.resultat", "ansvar.bruttobudget"} <= measures
@@ -84,7 +85,9 @@ def test_a_composite_cell_has_all_its_terms(vb):
         kinds = sorted((type(t.part).__name__, getattr(t.part, "sign", 1)) for t in cell.record.terms)
         assert kinds == [("BudgetSelection", -1), ("LedgerSelection", 1)], cell
         assert sum(t.value for t in cell.record.terms) == int(cell.value)
-        assert "utfall − budget" in cell.record.source_text() and "−budget BJ 2024" in cell.record.source_text()
+        assert "utfall − budget" in cell.record.source_text()
+        assert "ansvar.resultat]: huvudbok förvaltning 191; period 202401–202413; konto 3–8 utom 89; anslag D; ansvar " \
+            in cell.record.source_text() and " − budget BJ 2024 förvaltning 191; konto 3–8 utom 89" in cell.record.source_text()
 
 
 def test_text_and_manual_cells_give_no_recomputation(templates_warehouse, vb, vb_wb):  # noqa: F811
@@ -118,8 +121,7 @@ def test_kallor_lists_every_filled_form_cell_at_its_final_coordinate(vb, vb_wb):
     for sheet, cell, _label, value, source in rows:
         if value != "(text från manuella uppgifter)":
             shown = vb_wb[sheet][cell].value
-            assert value == (shown.isoformat() if hasattr(shown, "isoformat") and isinstance(value, str) else shown), \
-                (sheet, cell, value, shown)
+            assert value == (shown.isoformat()[:10] if hasattr(shown, "isoformat") else shown), (sheet, cell, value, shown)
         assert source
     # tables that grew moved the rows below them: the second Externa projekt table starts lower
     filled_wb = vb.result.filled
@@ -136,6 +138,8 @@ def test_kallor_lists_every_filled_form_cell_at_its_final_coordinate(vb, vb_wb):
                 assert (table.sheet, coordinate) in listed
                 by_cell = {(r[0], r[1]): r for r in rows}
                 assert by_cell[(table.sheet, coordinate)][2] == f"{key} – {row.label}"
+    assert all("Nyckeltal" not in r[0] or r[1] not in ("B1", "B2", "B3") or r[3] == "(text från manuella uppgifter)"
+               for r in rows)  # contact names are not repeated
     e8 = next(r for r in rows if (r[0], r[1]) == ("Invent o maskin", "E8"))
     assert e8[3] == pytest.approx(3.0368653) and "konto 4–8 utom 789; anslag I" in e8[4]
 

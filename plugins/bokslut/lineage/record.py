@@ -109,11 +109,12 @@ class SourceRecord:
         head = self.description
         if self.measure:
             head += f" [{self.measure}]"
-        parts = []
-        for t in self.terms:
-            sign = "−" if getattr(t.part, "sign", 1) < 0 and isinstance(t.part, (LedgerSelection, BudgetSelection)) else ""
-            parts.append(sign + t.part.describe().replace("; med omvänt tecken", ""))
-        text = head + (": " + " + ".join(parts) if parts else "")
+        text = head
+        for n, t in enumerate(self.terms):
+            negative = getattr(t.part, "sign", 1) < 0
+            what = t.part.describe().replace("; med omvänt tecken", "").replace(" med omvänt tecken", "")
+            first = (": " if head else "") + ("−" if negative else "")
+            text += (first if n == 0 else (" − " if negative else " + ")) + what
         if self.note:
             text += f" ({self.note})"
         return text

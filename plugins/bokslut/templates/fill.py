@@ -133,7 +133,8 @@ class FilledWorkbook:
         for table in self.tables:
             for row in table.rows:
                 for key, record in row.sources.items():
-                    label = f"{key} – {row.label}" if row.label else key
+                    name = f"kolumn {key}" if key == table.columns[key] else key  # an unnamed column
+                    label = f"{name} – {row.label}" if row.label else name
                     out.append(_form_cell(table.sheet, f"{table.columns[key]}{row.row}", label, row.values.get(key), record))
         return out
 
@@ -320,7 +321,7 @@ def _resolve(ctx: FillContext, spec: CellSpec, item: RowItem | None, filled: Fil
         given = ctx.manual.get(path)
         if given is not None:
             value = _manual_value(given, spec, path)
-            return value, SourceRecord(None, {}, "manuell uppgift", [Term(_manual_ref(ctx, path), value)], spec.unit)
+            return value, SourceRecord(None, {}, "", [Term(_manual_ref(ctx, path), value)], spec.unit)
     value: object = None
     record = SourceRecord(None, {}, "ingen källa", [], spec.unit)
     if spec.measure:
@@ -337,7 +338,7 @@ def _resolve(ctx: FillContext, spec: CellSpec, item: RowItem | None, filled: Fil
         record = SourceRecord(None, {}, "uppgift om raden", [Term(_field_ref(ctx, item, spec.field), value)], spec.unit)
     elif spec.text is not None:
         value = ctx.expand(spec.text, item)
-        record = SourceRecord(None, {}, "text", [Term(Constant("text i mappningen"), value)], spec.unit)
+        record = SourceRecord(None, {}, "", [Term(Constant("text i mappningen"), value)], spec.unit)
     if spec.manual and value is None or isinstance(value, NotDelivered):
         record.note = (value.reason if isinstance(value, NotDelivered)
                        else f"manuell uppgift {ctx.expand(spec.manual, item)} saknas")
@@ -422,6 +423,8 @@ def cell_sources(filled: FilledWorkbook) -> list[CellSource]:
             continue
         # texts finance typed (names of contacts, comments) are not repeated here
         shown = "(text från manuella uppgifter)" if cell.private else cell.written
+        if isinstance(shown, (date, datetime)):
+            shown = shown.isoformat()[:10]
         out.append(CellSource(cell.sheet, cell.coordinate, cell.label, shown, cell.record.source_text()))
     return out + report_sheet_sources(filled)
 

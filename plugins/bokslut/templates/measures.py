@@ -373,12 +373,13 @@ def unit_gross_budget(ctx: FillContext, item: RowItem, **params) -> Ore | NotDel
 def _unit_result(ctx: FillContext, item: RowItem, version: str, sign: int = 1) -> int | NotDelivered:
     """sign × (outturn − periodised budget) of the unit's result accounts, noted as two terms."""
     result = line_accounts("arets_resultat")
-    planned = _sum(ctx, BudgetSelection(ctx.forvaltning, ctx.year, version, ctx.period, result,
-                                        ansvar=_unit_ansvar(item), sign=-sign))
-    if isinstance(planned, NotDelivered):
-        return planned
+    missing = _budget(ctx, version, ctx.year, ctx.period)
+    if isinstance(missing, NotDelivered):
+        return missing
     outturn = _sum(ctx, LedgerSelection(ctx.forvaltning, ctx.year * 100 + 1, ctx.period, result,
                                         ansvar=_unit_ansvar(item), sign=sign))
+    planned = _sum(ctx, BudgetSelection(ctx.forvaltning, ctx.year, version, ctx.period, result,
+                                        ansvar=_unit_ansvar(item), sign=-sign))
     return outturn + planned
 
 
