@@ -163,3 +163,18 @@ def test_explain_cli_for_invent_o_maskin_e8(templates_warehouse, monkeypatch, ca
         lines = dict(line.split("\t", 1) for line in out.splitlines() if "\t" in line)
         assert lines["stammer"] == "ja" and float(lines["varde"]) == float(lines["omraknat"]) == pytest.approx(3.0368653)
         assert out.count("\n") >= 3 + 8
+
+
+def test_t2_forecasts_and_year_to_date_cells_recompute(templates_warehouse, filled):  # noqa: F811
+    """At T2 the forecast cells (prognos.forslag/andel/projekt, projekt.prognos_total) recompute too."""
+    engine, _ = templates_warehouse
+    t2 = filled["T2"]
+    wb = load_workbook(t2.path)
+    cells = [c for c in t2.result.filled.form_cells()
+             if c.record.recomputable and _numeric(wb[c.sheet][c.coordinate].value)]
+    measures = set()
+    for cell in cells:
+        e = explain_filled(engine, t2.result.filled, cell.sheet, cell.coordinate, postings=1, workbook=wb)
+        assert e.agrees is True, (cell.sheet, cell.coordinate, cell.label, e.value, e.recomputed, e.source)
+        measures.add(cell.record.measure)
+    assert {"prognos.forslag", "prognos.andel", "gl.linje"} <= measures, measures
