@@ -98,6 +98,8 @@ def test_text_and_manual_cells_give_no_recomputation(templates_warehouse, vb, vb
     assert "manuell uppgift nyckeltal.66.taljare" in manual.source
     label = explain_filled(engine, filled_wb, "Verksamhetsprojekt", "A11", workbook=vb_wb)
     assert isinstance(label, type(label)) and isinstance(label.value, str) and label.agrees is None
+    formula = explain_filled(engine, filled_wb, "Invent o maskin", "D8", workbook=vb_wb)  # S:a avvik, the template's
+    assert formula.value.startswith("=") and formula.source.startswith("formel i mallen") and formula.agrees is None
     contact = explain_filled(engine, filled_wb, "Nyckeltal 66", "B1", workbook=vb_wb)
     assert contact.value in (None, "(text från manuella uppgifter)")  # a name is never repeated
 

@@ -61,17 +61,29 @@ def explain_filled(engine: Engine, filled, sheet: str, cell: str, *, postings: i
                                             postings=postings)
     cells = [c for c in filled.form_cells() if c.sheet == sheet]
     found = next((c for c in cells if c.coordinate == coordinate), None)
+    wb = None
+    if workbook is not None:
+        wb = workbook if hasattr(workbook, "sheetnames") else load_workbook(workbook)
+    subject = f"{filled.point.code} {filled.year}, förvaltning {filled.forvaltning}, blad {sheet}, cell {coordinate}"
+    if found is None and wb is not None and _is_formula(wb, sheet, coordinate):
+        formula = wb[sheet][coordinate].value
+        return Explanation(subject, formula, None, f"formel i mallen, räknas när arbetsboken öppnas: {formula}",
+                           {"formel": formula})
     if found is None:
         shown = ", ".join(c.coordinate for c in cells if c.written is not None) or "inga"
         raise ValueError(f"Cell {coordinate} på bladet '{sheet}' fylls inte i från lagret eller de manuella uppgifterna; "
                          f"ifyllda celler: {shown}.")
-    value = found.written
-    if workbook is not None:
-        wb = workbook if hasattr(workbook, "sheetnames") else load_workbook(workbook)
-        value = wb[sheet][coordinate].value
-    subject = f"{filled.point.code} {filled.year}, förvaltning {filled.forvaltning}, blad {sheet}, cell {coordinate} ({found.label})"
-    return explain_record(engine, filled.forvaltning, subject, found.record, value, found.value,
+    value = found.written if wb is None else wb[sheet][coordinate].value
+    return explain_record(engine, filled.forvaltning, f"{subject} ({found.label})", found.record, value, found.value,
                           postings=postings, private=found.private)
+
+
+def _is_formula(wb, sheet: str, coordinate: str) -> bool:  # noqa: ANN001 - openpyxl
+    try:
+        value = wb[sheet][coordinate].value
+    except (KeyError, ValueError):
+        return False
+    return isinstance(value, str) and value.startswith("=")
 
 
 def unit_of(record: SourceRecord, raw: object) -> str | None:
