@@ -35,7 +35,7 @@ def mnkr(engine, where: str, first: int, last: int) -> float:
 def test_t2_workbook_exists_with_its_sheets(filled, wb):
     assert filled["T2"].path.name == "blanketter_191_T2-2024.xlsx" and filled["T2"].path.parent.name == "T2-2024"
     assert wb.sheetnames == ["Prognos", "Verksamhetsprojekt", "Invent o maskin", "Ej aktiverbara utgifter-inkomst",
-                             "Externa projekt", *LEDGER_SHEETS.values(), "Kontokontroller", "Kontroller blankett"]
+                             "Externa projekt", *LEDGER_SHEETS.values(), "Kontokontroller", "Kontroller blankett", "Källor"]
 
 
 @pytest.mark.parametrize("name", REPORT_NAMES)

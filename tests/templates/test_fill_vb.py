@@ -29,7 +29,7 @@ def test_workbook_has_the_city_sheets_in_order(wb):
     assert wb.sheetnames == [
         "Verksamhetsprojekt", "Resultatenheter", "Invent o maskin", "Ej aktiverbara utgifter-inkomst", "Innovationssatsningar",
         "Externa projekt", "Nyckeltal 66", "Nyckeltal personal", "Budgetavräkning", "Balansräkning", "Resultaträkning",
-        "Anläggningsinformation", "Anläggnings- och rörelsekapital", "Kontokontroller", "Kontroller blankett"]
+        "Anläggningsinformation", "Anläggnings- och rörelsekapital", "Kontokontroller", "Kontroller blankett", "Källor"]
 
 
 @pytest.mark.parametrize("name", REPORT_NAMES)

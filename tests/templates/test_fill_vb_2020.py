@@ -55,7 +55,7 @@ def wb(filled_2020):
 def test_the_2020_template_is_chosen_with_its_sheets(wb, filled_2020):
     assert filled_2020[1].filled.mapping.path.name == "vb-2020.yaml"
     assert wb.sheetnames == ["Verksamhetsprojekt", "Resultatenheter", "Investeringar", "Externa projekt", "Nyckeltal 66",
-                             "Nyckeltal personal", "Balansräkning", "Resultaträkning", "Kontroller blankett"]
+                             "Nyckeltal personal", "Balansräkning", "Resultaträkning", "Kontroller blankett", "Källor"]
 
 
 def test_investeringar_2_7_4_0_2_7_1_3(wb):

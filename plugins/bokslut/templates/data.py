@@ -13,30 +13,31 @@ from functools import cache
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bokslut.lineage.selection import AccountSet
 from bokslut.sql import load_sql
 
 HISTORY_YEARS = 3  # earlier years read for the seasonal profile of the suggested forecast
 
 
-def _groups(first: int, last: int) -> set[str]:
-    return {f"{g:02d}" for g in range(first, last + 1)}
-
-
-_COSTS = _groups(40, 78)
-_REVENUE = _groups(30, 38) | {"84"}
-
-# Template lines as predicates over (konto, anslag): the same definitions as the Budgetavräkning
-# (reports.statements, domain.md §6), so a template line and the report agree by construction.
-LINES: dict[str, Callable[[str, str], bool]] = {
-    "drift_och_underhall": lambda k, a: a == "D" and (k[:2] in _COSTS or (k[:2] == "85" and not k.startswith("852"))),
-    "avskrivningar": lambda k, a: a == "D" and k[:2] == "79",
-    "internranta": lambda k, a: a == "D" and k.startswith("852"),
-    "kostnader": lambda k, a: a == "D" and (k[:2] in _COSTS or k[:2] in ("79", "85")),
-    "verksamhetens_intakter": lambda k, a: a == "D" and k[:2] in _REVENUE,
-    "summa_drift": lambda k, a: a == "D" and (k[:2] in _COSTS or k[:2] in ("79", "85") or k[:2] in _REVENUE),
-    "arets_resultat": lambda k, a: a == "D" and k[0] in "345678" and not k.startswith("89"),
-    "investering_utgifter": lambda k, a: a == "I" and "4000" <= k <= "8999" and not k.startswith("789"),
-    "investering_inkomster": lambda k, a: a == "I" and k.startswith("3"),
+# Template lines as account sets over (konto, anslag): the same definitions as the Budgetavräkning
+# (reports.statements, domain.md §6), so a template line and the report agree by construction. One
+# definition serves the fill (``AccountSet.contains`` over the cached aggregates) and the
+# recomputation (``AccountSet.clause`` over the raw published postings, ``bokslut explain``).
+_COSTS = AccountSet.groups("40", "78").include  # 40xx–78xx
+_REVENUE = AccountSet.groups("30", "38").include + AccountSet.prefixes("84").include
+_85 = AccountSet.prefixes("85").include
+_79 = AccountSet.prefixes("79").include
+LINES: dict[str, AccountSet] = {
+    "drift_och_underhall": AccountSet(_COSTS + _85, AccountSet.prefixes("852").include, "D"),
+    "avskrivningar": AccountSet(_79, (), "D"),
+    "internranta": AccountSet.prefixes("852", anslag="D"),
+    "kostnader": AccountSet(_COSTS + _79 + _85, (), "D"),
+    "verksamhetens_intakter": AccountSet(_REVENUE, (), "D"),
+    "summa_drift": AccountSet(_COSTS + _79 + _85 + _REVENUE, (), "D"),
+    "arets_resultat": AccountSet(AccountSet.groups("3", "8").include, AccountSet.prefixes("89").include, "D"),
+    # accounts are four digits (ingest.formats.KONTO), so 4000–8999 is the classes 4–8
+    "investering_utgifter": AccountSet(AccountSet.groups("4", "8").include, AccountSet.prefixes("789").include, "I"),
+    "investering_inkomster": AccountSet.prefixes("3", anslag="I"),
 }
 LINE_NAMES_SV = {
     "drift_och_underhall": "Drift och underhåll",
@@ -51,17 +52,24 @@ LINE_NAMES_SV = {
 }
 
 
-def line_predicate(name: str) -> Callable[[str, str], bool]:
+def line_accounts(name: str) -> AccountSet:
     try:
         return LINES[name]
     except KeyError:
         raise ValueError(f"Okänd rad {name!r}: välj bland {', '.join(LINES)}.") from None
 
 
-def accounts_predicate(konton: list[str], anslag: str | None) -> Callable[[str, str], bool]:
+def line_predicate(name: str) -> Callable[[str, str], bool]:
+    return line_accounts(name).contains
+
+
+def accounts_set(konton: list[str], anslag: str | None) -> AccountSet:
     """Accounts given as codes or prefixes (``"4022"``, ``"40"``) and optionally one Anslag."""
-    prefixes = tuple(str(k) for k in konton)
-    return lambda k, a: k.startswith(prefixes) and (anslag is None or a == anslag)
+    return AccountSet.prefixes(*(str(k) for k in konton), anslag=anslag)
+
+
+def accounts_predicate(konton: list[str], anslag: str | None) -> Callable[[str, str], bool]:
+    return accounts_set(konton, anslag).contains
 
 
 class Warehouse:

@@ -9,7 +9,9 @@ reference files and the manual-input file; nothing else (the generator script th
    items than template rows, so the rows of a table further down are not disturbed);
 3. ledger report sheets and Kontokontroller replaced by the reports built from the warehouse
    (``bokslut.reports.ledger.build_reports``, ``bokslut.controls``), in the template's position;
-4. the template rules checked (``templates.rules``) and added as the sheet "Kontroller blankett".
+4. the template rules checked (``templates.rules``) and added as the sheet "Kontroller blankett";
+5. the sheet "Källor": one row per filled cell and where its value came from (``lineage``; every
+   measure notes what it sums, kept per cell at its final coordinate after row insertions).
 
 Numbers are written as numbers in the template's number format, dates as dates, text always as
 literal text. Formulas of the template (sums, 5 %/10 % checks, avvikelser) stay live.
@@ -29,6 +31,8 @@ from openpyxl import load_workbook
 from openpyxl.workbook.properties import CalcProperties
 from sqlalchemy.engine import Engine
 
+from bokslut.lineage.model import CellSource
+from bokslut.lineage.record import Constant, ManualInput, SourceRecord, Term
 from bokslut.reports.model import Report
 from bokslut.settings import TEMPLATES_DIR
 from bokslut.templates import reference
@@ -49,6 +53,7 @@ class FilledRow:
     row: int
     values: dict[str, object]  # column name (or letter) -> raw value (Ore, number, date, text, None)
     item: RowItem
+    sources: dict[str, SourceRecord] = field(default_factory=dict)  # same keys as values
 
 
 @dataclass
@@ -70,6 +75,21 @@ class FilledCell:
     coordinate: str
     name: str
     value: object
+    source: SourceRecord | None = None  # None for a kept template formula
+    label: str | None = None  # for the Källor sheet (default: name)
+
+
+@dataclass(frozen=True)
+class FormCell:
+    """A filled form cell at its final coordinate, with the value as written and its source record."""
+
+    sheet: str
+    coordinate: str
+    label: str  # Swedish: the mapping name, plus the row's label in a table
+    value: object  # raw (Ore in öre, number, date, text, NotDelivered, None)
+    written: object  # as written in the cell (in the cell's unit), None when left empty
+    record: SourceRecord
+    private: bool = False  # text from the manual-input file: not repeated in the Källor sheet
 
 
 @dataclass(frozen=True)
@@ -88,7 +108,8 @@ class FilledWorkbook:
     mapping: TemplateMapping
     manual: ManualInputs
     tables: list[FilledTable] = field(default_factory=list)
-    cells: dict[str, FilledCell] = field(default_factory=dict)
+    cells: dict[str, FilledCell] = field(default_factory=dict)  # by name (an unnamed cell: its coordinate)
+    singles: list[FilledCell] = field(default_factory=list)  # every single cell filled, also unnamed ones of several sheets
     missing: list[Missing] = field(default_factory=list)
     reports: dict[str, Report] = field(default_factory=dict)
     control_run: object = None  # bokslut.controls.model.ControlRun when the Kontokontroller ran
@@ -103,11 +124,25 @@ class FilledWorkbook:
     def cell(self, name: str) -> FilledCell | None:
         return self.cells.get(name)
 
+    def form_cells(self) -> list[FormCell]:
+        """Every resolved form cell (single cells, then table cells) at its final coordinate."""
+        out = []
+        for cell in self.singles:
+            if cell.source is not None:
+                out.append(_form_cell(cell.sheet, cell.coordinate, cell.label or cell.name, cell.value, cell.source))
+        for table in self.tables:
+            for row in table.rows:
+                for key, record in row.sources.items():
+                    name = f"kolumn {key}" if key == table.columns[key] else key  # an unnamed column
+                    label = f"{name} – {row.label}" if row.label else name
+                    out.append(_form_cell(table.sheet, f"{table.columns[key]}{row.row}", label, row.values.get(key), record))
+        return out
+
     def _shift(self, sheet: str, at: int, n: int) -> None:
         """Rows moved by an insertion above already filled cells and tables."""
         from openpyxl.utils.cell import coordinate_from_string
 
-        for cell in self.cells.values():
+        for cell in self.singles:
             if cell.sheet == sheet:
                 letter, row = coordinate_from_string(cell.coordinate)
                 if row >= at:
@@ -174,6 +209,7 @@ def fill_workbook(
     generated_at: datetime | None = None,
 ) -> FillResult:
     """Fill the template of ``point`` for ``forvaltning`` and ``year`` and write it to ``out_path``."""
+    from bokslut.lineage.sources_sheet import add_sources_sheet
     from bokslut.templates.rules import check_rules, rules_report
 
     rp = get_point(point)
@@ -212,6 +248,7 @@ def fill_workbook(
     sheet = add_report_sheet(wb, rules_report(rules, filled), generated_at=generated_at)
     sheet.title = RULES_SHEET
     _wrap_messages(sheet)
+    add_sources_sheet(wb, cell_sources(filled))
 
     wb.calculation = CalcProperties(fullCalcOnLoad=True)  # no cached formula values: calculate on open
     wb.active = 0
@@ -236,11 +273,14 @@ def _fill_form(ctx: FillContext, wb, spec: SheetSpec, filled: FilledWorkbook) ->
     for coordinate, cell_spec in spec.cells.items():
         if cell_spec.keep:
             filled.cells[cell_spec.name] = FilledCell(spec.sheet, coordinate, cell_spec.name, None)
+            filled.singles.append(filled.cells[cell_spec.name])
             continue
-        value = _resolve(ctx, cell_spec, None, filled, spec.sheet, coordinate)
+        value, record = _resolve(ctx, cell_spec, None, filled, spec.sheet, coordinate)
         _write(ws[coordinate], value, cell_spec)
         name = cell_spec.name or coordinate
-        filled.cells[name] = FilledCell(spec.sheet, coordinate, name, value)
+        label = cell_spec.name or (ctx.expand(cell_spec.manual) if cell_spec.manual else coordinate)
+        filled.cells[name] = FilledCell(spec.sheet, coordinate, name, value, record, label)
+        filled.singles.append(filled.cells[name])
     for table in sorted(spec.tables, key=lambda t: t.first_row, reverse=True):
         _fill_table(ctx, wb, ws, spec, table, filled)
 
@@ -257,42 +297,143 @@ def _fill_table(ctx: FillContext, wb, ws, spec: SheetSpec, table: TableSpec, fil
                          {(s.name or letter): letter for letter, s in table.columns.items()}, inserted=extra)
     for i, item in enumerate(items):
         row = table.first_row + i
-        values = {}
+        values, sources = {}, {}
         for letter, cell_spec in table.columns.items():
             if cell_spec.keep:
                 continue
-            value = _resolve(ctx, cell_spec, item, filled, spec.sheet, f"{letter}{row}")
+            value, source = _resolve(ctx, cell_spec, item, filled, spec.sheet, f"{letter}{row}")
             _write(ws[f"{letter}{row}"], value, cell_spec)
             values[cell_spec.name or letter] = value
-        record.rows.append(FilledRow(item.code, item.label, row, values, item))
+            sources[cell_spec.name or letter] = source
+        record.rows.append(FilledRow(item.code, item.label, row, values, item, sources))
     if not items and table.empty_text:
         label = next((letter for letter, s in table.columns.items() if s.field in ("etikett", "namn")), "A")
         put(ws[f"{label}{table.first_row}"], ctx.expand(table.empty_text))
     filled.tables.append(record)
 
 
-def _resolve(ctx: FillContext, spec: CellSpec, item: RowItem | None, filled: FilledWorkbook, sheet: str, where: str) -> object:
+def _resolve(ctx: FillContext, spec: CellSpec, item: RowItem | None, filled: FilledWorkbook, sheet: str,
+             where: str) -> tuple[object, SourceRecord]:
+    """The cell's value and its source record (what the value is the sum of)."""
     name = spec.name or where
     if spec.manual:
         path = ctx.expand(spec.manual, item)
         given = ctx.manual.get(path)
         if given is not None:
-            return _manual_value(given, spec, path)
+            value = _manual_value(given, spec, path)
+            return value, SourceRecord(None, {}, "", [Term(_manual_ref(ctx, path), value)], spec.unit)
     value: object = None
+    record = SourceRecord(None, {}, "ingen källa", [], spec.unit)
     if spec.measure:
         params = {k: v for k, v in spec.params.items() if k != "values"}
-        value = MEASURES[spec.measure](ctx, item, **params)
+        ctx.trace = []
+        try:
+            value = MEASURES[spec.measure](ctx, item, **params)
+        finally:
+            terms, ctx.trace = ctx.trace, None
+        record = SourceRecord(spec.measure, _expanded(ctx, params, item), _measure_text(spec.measure), terms, spec.unit)
+        _check_terms(record, value, sheet, where)
     elif spec.field:
         value = (item.fields if item else {}).get(spec.field)
+        record = SourceRecord(None, {}, "uppgift om raden", [Term(_field_ref(ctx, item, spec.field), value)], spec.unit)
     elif spec.text is not None:
         value = ctx.expand(spec.text, item)
+        record = SourceRecord(None, {}, "", [Term(Constant("text i mappningen"), value)], spec.unit)
+    if spec.manual and value is None or isinstance(value, NotDelivered):
+        record.note = (value.reason if isinstance(value, NotDelivered)
+                       else f"manuell uppgift {ctx.expand(spec.manual, item)} saknas")
     if isinstance(value, NotDelivered):
         filled.missing.append(Missing(sheet, where, name, value.reason))
-        return value
+        return value, record
     if value is None and spec.required:
         source = f"manuella uppgifter: {ctx.expand(spec.manual, item)}" if spec.manual else "källan"
         filled.missing.append(Missing(sheet, where, name, f"uppgift saknas ({source})"))
+    return value, record
+
+
+# ------------------------------------------------------------------------- source records
+
+MEASURE_TEXTS = {
+    "gl.linje": "utfall", "budget.linje": "budget", "prognos.forslag": "prognosförslag", "prognos.andel": "andel av året",
+    "gl.projekt": "projektets utfall", "gl.projekt_ib": "projektets ingående balans (oförbrukade medel)",
+    "budget.projekt": "projektets budget", "prognos.projekt": "projektets prognosförslag",
+    "projekt.prognos_total": "prognos för hela projektet", "ansvar.bruttobudget": "resultatenhetens bruttobudget",
+    "ansvar.resultat": "resultatenhetens resultat (utfall − budget)",
+    "ansvar.ack_overforing": "ackumulerad resultatöverföring", "hr.nyckeltal": "HR-nyckeltal",
+}
+
+
+def _measure_text(measure: str) -> str:
+    return MEASURE_TEXTS.get(measure, measure)
+
+
+def _expanded(ctx: FillContext, params: dict, item: RowItem | None) -> dict:
+    out = {k: (ctx.expand(str(v), item) if isinstance(v, str) else v) for k, v in params.items()}
+    if item is not None:
+        out["kod"] = item.code
+    return out
+
+
+def _manual_ref(ctx: FillContext, key: str) -> ManualInput:
+    path = ctx.manual.path
+    return ManualInput(key, Path(path).name if path else None, ctx.manual.sha256)
+
+
+def _field_ref(ctx: FillContext, item: RowItem | None, name: str) -> Constant | ManualInput:
+    if item is not None and isinstance(item.source, dict):  # a row of a manual-input list
+        return _manual_ref(ctx, f"innovationssatsningar[{item.code}].{name}")
+    what = {"Project": f"projektregistret (referensfil), projekt {item.code if item else ''}",
+            "ResultUnit": f"resultatenheter (referensfil), enhet {item.code if item else ''}"}
+    return Constant(f"{what.get(type(item.source).__name__, 'referensfil') if item else 'referensfil'}, fält {name}")
+
+
+def _check_terms(record: SourceRecord, value: object, sheet: str, where: str) -> None:
+    """An amount must be exactly the sum of its noted terms: a record that does not add up would
+    explain a figure wrongly, so it stops the fill (a programming error, not bad input)."""
+    if not isinstance(value, Ore):
+        return
+    parts = [t.value for t in record.terms]
+    if not all(isinstance(v, int) for v in parts) or sum(parts) != int(value):
+        raise RuntimeError(f"Källan till {sheet}!{where} ({record.measure}) summerar inte till värdet {int(value)} öre: "
+                           f"{parts}")
+
+
+def _written(value: object, unit: str | None) -> object:
+    """The value as ``_write`` puts it in the cell (None when the cell stays empty)."""
+    if isinstance(value, NotDelivered) or value is None:
+        return None
+    if isinstance(value, Ore):
+        return ore_in_unit(value, UNITS[unit or "kr"])
+    if isinstance(value, Decimal):
+        return float(value)
     return value
+
+
+def _form_cell(sheet: str, coordinate: str, label: str, value: object, record: SourceRecord) -> FormCell:
+    written = _written(value, record.unit)
+    private = isinstance(written, str) and any(isinstance(t.part, ManualInput) for t in record.terms)
+    return FormCell(sheet, coordinate, label, value, written, record, private)
+
+
+def cell_sources(filled: FilledWorkbook) -> list[CellSource]:
+    """The rows of the ``Källor`` sheet: every filled form cell, then the report sheets' figures."""
+    out = []
+    for cell in filled.form_cells():
+        if cell.written is None:
+            continue
+        # texts finance typed (names of contacts, comments) are not repeated here
+        shown = "(text från manuella uppgifter)" if cell.private else cell.written
+        if isinstance(shown, (date, datetime)):
+            shown = shown.isoformat()[:10]
+        out.append(CellSource(cell.sheet, cell.coordinate, cell.label, shown, cell.record.source_text()))
+    return out + report_sheet_sources(filled)
+
+
+def report_sheet_sources(filled: FilledWorkbook) -> list[CellSource]:
+    """Hook for the ledger report sheets and Kontokontroller (issue 11; wired by the lead to
+    ``bokslut.lineage.reports.report_sheet_sources(sheet_title, report)`` and
+    ``bokslut.lineage.controls.kontokontroller_sources(sheet_title, report, control_run)``)."""
+    return []
 
 
 def _manual_value(given: object, spec: CellSpec, path: str) -> object:
@@ -317,15 +458,7 @@ def _manual_value(given: object, spec: CellSpec, path: str) -> object:
 
 
 def _write(cell, value: object, spec: CellSpec) -> None:  # noqa: ANN001
-    if isinstance(value, NotDelivered) or value is None:
-        put(cell, None)
-        return
-    if isinstance(value, Ore):
-        put(cell, ore_in_unit(value, UNITS[spec.unit or "kr"]))
-        return
-    if isinstance(value, Decimal):
-        value = float(value)
-    put(cell, value)
+    put(cell, _written(value, spec.unit))
 
 
 def _wrap_messages(ws) -> None:  # noqa: ANN001

@@ -5,6 +5,11 @@ text, ``None`` (leave the cell empty) or ``NotDelivered(reason)`` (the data is m
 stays empty and the rule report says "ej levererad"). Parameters come from the mapping; period
 and year parameters take placeholders (``"{ar-1}"``, ``"{ar-1}14"``, ``"{period}"``).
 
+Every figure explains itself (issue 11): a measure states what it sums as selections of published
+rows (``lineage.selection``) and reads them through ``_sum``, which also notes each as a term of the
+cell's source record (``ctx.note``; ``lineage.record``). An amount is the sum of its noted terms,
+each with its own sign, so ``bokslut explain`` can recompute it from the raw rows.
+
 Adding a measure: write a function here, decorate it with ``@measure("name")``, document its
 parameters in the docstring (docs/templates.md lists the registry).
 """
@@ -20,8 +25,10 @@ from functools import cached_property
 
 from sqlalchemy.engine import Engine
 
+from bokslut.lineage.record import Constant, Forecast, HrFigure, ManualInput, Term
+from bokslut.lineage.selection import AccountSet, BudgetSelection, LedgerSelection
 from bokslut.templates import prognos
-from bokslut.templates.data import HISTORY_YEARS, Warehouse, accounts_predicate, line_predicate
+from bokslut.templates.data import HISTORY_YEARS, Warehouse, accounts_set, line_accounts
 from bokslut.templates.manual import ManualInputs, to_decimal
 from bokslut.templates.mapping import expand
 from bokslut.templates.points import ReportingPoint
@@ -60,6 +67,22 @@ class FillContext:
     forv: Forvaltning
     rules: dict = field(default_factory=dict)
     _hr: dict = field(default_factory=dict)
+    trace: list[Term] | None = None  # the terms of the cell being filled (set by fill._resolve)
+
+    def note(self, part: object, value: object) -> None:
+        """Record ``part`` (a selection, manual input, ...) as a term of the current cell's value."""
+        if self.trace is not None:
+            self.trace.append(Term(part, value))
+
+    def manual_amount(self, key: str, exponent: int, sign: int = 1) -> int | None:
+        """A manual amount (mnkr: 8, tkr: 5) in öre with ``sign``, noted as a term; None when not given."""
+        given = self.manual.get(key)
+        if given is None:
+            return None
+        value = sign * _to_ore(given, key, exponent)
+        path = self.manual.path
+        self.note(ManualInput(key, path.name if path else None, self.manual.sha256, sign), value)
+        return value
 
     @cached_property
     def wh(self) -> Warehouse:
@@ -108,12 +131,52 @@ def row_source(name: str):
 # ----------------------------------------------------------------------------- helpers
 
 
-def _predicate(params: dict) -> Callable[[str, str], bool]:
+def _accounts(params: dict) -> AccountSet:
     if params.get("linje"):
-        return line_predicate(str(params["linje"]))
+        return line_accounts(str(params["linje"]))
     if params.get("konton") is not None:
-        return accounts_predicate([str(k) for k in params["konton"]], params.get("anslag"))
+        return accounts_set([str(k) for k in params["konton"]], params.get("anslag"))
     raise ValueError("ange 'linje' eller 'konton'")
+
+
+def _cached_ledger(ctx: FillContext, s: LedgerSelection) -> int:
+    """The selection's sum (without sign) from the fill's cached aggregated reads."""
+    accounts = s.accounts
+    if s.projekt is not None:  # per project and account class (first digit)
+        if any(len(lo) != 1 for lo, _hi in accounts.include + accounts.exclude):
+            raise ValueError("projektsummor kan bara väljas per kontoklass")
+        out = 0
+        for code in s.projekt:
+            rows = ctx.wh.by_project(ctx.year * 100 + 14).get(code, {})
+            out += sum(v for (p, kk, a), v in rows.items()
+                       if accounts.contains(kk, a) and p <= s.period_to and (s.period_from is None or p >= s.period_from))
+        return out
+    if s.ansvar is not None:
+        if s.period_from is None:
+            raise ValueError("ansvarssummor kräver en första period")
+        return sum(v for (a, k, an), v in ctx.wh.by_ansvar(s.period_from, s.period_to).items()
+                   if a in s.ansvar and accounts.contains(k, an))
+    return ctx.wh.line(accounts.contains, s.period_from if s.period_from is not None else 0, s.period_to)
+
+
+def _cached_budget(ctx: FillContext, s: BudgetSelection) -> int | NotDelivered:
+    budget = _budget(ctx, s.version, s.year, s.period_to)
+    if isinstance(budget, NotDelivered):
+        return budget
+    return sum(v for (an, p, k, a), v in budget.items()
+               if s.accounts.contains(k, a) and (s.ansvar is None or an in s.ansvar)
+               and (s.projekt is None or p in s.projekt))
+
+
+def _sum(ctx: FillContext, s: LedgerSelection | BudgetSelection, *, note: bool = True) -> int | NotDelivered:
+    """The selection's sum in öre with its sign, noted as a term of the cell's source record."""
+    raw = _cached_ledger(ctx, s) if isinstance(s, LedgerSelection) else _cached_budget(ctx, s)
+    if isinstance(raw, NotDelivered):
+        return raw
+    value = s.sign * raw
+    if note:
+        ctx.note(s, value)
+    return value
 
 
 def _year(ctx: FillContext, params: dict) -> int:
@@ -134,9 +197,13 @@ def _complete_history(ctx: FillContext) -> list[int]:
     return prognos.complete_years(ctx.wh.published_ledger_periods(), range(ctx.year - HISTORY_YEARS, ctx.year))
 
 
-def _suggest(ctx: FillContext, ytd: int, predicate: Callable[[str, str], bool]) -> prognos.Suggestion:
-    history = {y: ctx.wh.line_by_period(predicate, y) for y in _complete_history(ctx)}
-    return prognos.suggest(ytd, ctx.point.pp, history)
+def _suggest(ctx: FillContext, ytd: LedgerSelection, profile: AccountSet, *, share: bool = False) -> prognos.Suggestion:
+    """The suggested forecast from ``ytd``'s outturn and ``profile``'s seasonal history, noted as a term."""
+    years = _complete_history(ctx)
+    history = {y: ctx.wh.line_by_period(profile.contains, y) for y in years}
+    suggestion = prognos.suggest(_sum(ctx, ytd, note=False), ctx.point.pp, history)
+    ctx.note(Forecast(ytd, profile, tuple(years), ctx.point.pp, share), suggestion.share if share else suggestion.value_ore)
+    return suggestion
 
 
 def _budget(ctx: FillContext, version: str, year: int, period_to: int) -> dict | NotDelivered:
@@ -154,7 +221,7 @@ def gl_line(ctx: FillContext, item: RowItem | None, **params) -> Ore:
     """Outturn of a line (``linje``: a Budgetavräkning line, see data.LINES) or of accounts
     (``konton`` prefixes, optional ``anslag``). ``ar`` (default the year), ``fran``/``till``."""
     first, last = _bounds(ctx, params)
-    return Ore(ctx.wh.line(_predicate(params), first, last))
+    return Ore(_sum(ctx, LedgerSelection(ctx.forvaltning, first, last, _accounts(params))))
 
 
 @measure("budget.linje")
@@ -164,11 +231,8 @@ def budget_line(ctx: FillContext, item: RowItem | None, **params) -> Ore | NotDe
     version = ctx.expand(str(params.get("version", "BJ")))
     year = _year(ctx, params)
     period_to = ctx.period if params.get("till_period") else year * 100 + 14
-    budget = _budget(ctx, version, year, period_to)
-    if isinstance(budget, NotDelivered):
-        return budget
-    predicate = _predicate(params)
-    return Ore(sum(v for (_a, _p, k, a), v in budget.items() if predicate(k, a)))
+    value = _sum(ctx, BudgetSelection(ctx.forvaltning, year, version, period_to, _accounts(params)))
+    return value if isinstance(value, NotDelivered) else Ore(value)
 
 
 @measure("prognos.forslag")
@@ -176,32 +240,40 @@ def forecast_line(ctx: FillContext, item: RowItem | None, **params) -> Ore | Not
     """Suggested year-end forecast of a line at T1/T2 (templates.prognos)."""
     if not ctx.point.is_tertial:
         return NotDelivered("prognosförslag görs bara vid T1 och T2")
-    predicate = _predicate(params)
-    ytd = ctx.wh.line(predicate, ctx.year * 100 + 1, ctx.period)
-    return Ore(_suggest(ctx, ytd, predicate).value_ore)
+    return Ore(_suggest(ctx, _ytd(ctx, _accounts(params)), _accounts(params)).value_ore)
 
 
 @measure("prognos.andel")
 def forecast_share(ctx: FillContext, item: RowItem | None, **params) -> float | None:
     """Share of the full year the periods 01..PP made up in earlier years (None: no history)."""
-    predicate = _predicate(params)
-    ytd = ctx.wh.line(predicate, ctx.year * 100 + 1, ctx.period)
-    return _suggest(ctx, ytd, predicate).share
+    return _suggest(ctx, _ytd(ctx, _accounts(params)), _accounts(params), share=True).share
+
+
+def _ytd(ctx: FillContext, accounts: AccountSet, projekt: tuple[str, ...] | None = None) -> LedgerSelection:
+    return LedgerSelection(ctx.forvaltning, ctx.year * 100 + 1, ctx.period, accounts, projekt=projekt)
 
 
 # ---------------------------------------------------------------------- project measures
 
-_CLASSES = {"kostnad": ("4", "5", "6", "7"), "intakt": ("3",), "netto": ("3", "4", "5", "6", "7")}
+# project account classes (first digit of the account), Anslag D
+_CLASSES = {"kostnad": AccountSet.groups("4", "7", anslag="D"), "intakt": AccountSet.prefixes("3", anslag="D"),
+            "netto": AccountSet.groups("3", "7", anslag="D")}
 
 
-def _project_sum(ctx: FillContext, code: str, klass: str, first: int | None, last: int, anslag: str = "D") -> int:
+def _project_accounts(klass: str) -> AccountSet:
     try:
-        classes = _CLASSES[klass]
+        return _CLASSES[klass]
     except KeyError:
         raise ValueError(f"klass {klass!r}: välj kostnad, intakt eller netto") from None
-    rows = ctx.wh.by_project(ctx.year * 100 + 14).get(code, {})
-    return sum(v for (p, kk, a), v in rows.items()
-               if kk in classes and a == anslag and p <= last and (first is None or p >= first))
+
+
+def _project(ctx: FillContext, code: str, klass: str, first: int | None, last: int, sign: int = 1) -> LedgerSelection:
+    """A project's postings of ``klass`` in periods ``first`` (None: from the first loaded) to ``last``."""
+    return LedgerSelection(ctx.forvaltning, first, last, _project_accounts(klass), projekt=(code,), sign=sign)
+
+
+def _project_sum(ctx: FillContext, code: str, klass: str, first: int | None, last: int, sign: int = 1) -> int:
+    return _sum(ctx, _project(ctx, code, klass, first, last, sign))
 
 
 @measure("gl.projekt")
@@ -212,7 +284,7 @@ def gl_project(ctx: FillContext, item: RowItem, **params) -> Ore:
     last = ctx.number(params.get("till", "{period}"), "till")
     first = ctx.number(params["fran"], "fran") if params.get("fran") is not None else None
     sign = int(params.get("tecken", 1))
-    return Ore(sign * _project_sum(ctx, item.code, str(params.get("klass", "kostnad")), first, last))
+    return Ore(_project_sum(ctx, item.code, str(params.get("klass", "kostnad")), first, last, sign))
 
 
 @measure("gl.projekt_ib")
@@ -220,27 +292,28 @@ def gl_project_opening(ctx: FillContext, item: RowItem, **params) -> Ore:
     """Unused external funds at the start of the year: −(income + costs) booked on the project
     up to ``till`` (default ``{ar-1}14``); positive when more was received than spent."""
     last = ctx.number(params.get("till", "{ar-1}14"), "till")
-    return Ore(-_project_sum(ctx, item.code, "netto", None, last))
+    return Ore(_project_sum(ctx, item.code, "netto", None, last, sign=-1))
 
 
 @measure("budget.projekt")
 def budget_project(ctx: FillContext, item: RowItem, **params) -> Ore | NotDelivered:
     """Project budget of ``version`` for year ``ar``, ``klass`` kostnad | intakt."""
     version, year = ctx.expand(str(params.get("version", "BJ"))), _year(ctx, params)
-    budget = _budget(ctx, version, year, year * 100 + 14)
-    if isinstance(budget, NotDelivered):
-        return budget
-    classes = _CLASSES[str(params.get("klass", "kostnad"))]
-    return Ore(sum(v for (_a, p, k, a), v in budget.items() if p == item.code and a == "D" and k[0] in classes))
+    accounts = _project_accounts(str(params.get("klass", "kostnad")))
+    value = _sum(ctx, BudgetSelection(ctx.forvaltning, year, version, year * 100 + 14, accounts, projekt=(item.code,)))
+    return value if isinstance(value, NotDelivered) else Ore(value)
 
 
 def _project_forecast(ctx: FillContext, item: RowItem, klass: str) -> int:
-    manual = ctx.manual.get(f"verksamhetsprojekt.{item.code}.prognos_helar.{klass}")
+    manual = ctx.manual_amount(f"verksamhetsprojekt.{item.code}.prognos_helar.{klass}", 8)
     if manual is not None:
-        return mnkr_to_ore(manual, f"verksamhetsprojekt.{item.code}.prognos_helar.{klass}")
-    ytd = _project_sum(ctx, item.code, klass, ctx.year * 100 + 1, ctx.period)
+        return manual
+    return _suggest_project(ctx, item, klass).value_ore
+
+
+def _suggest_project(ctx: FillContext, item: RowItem, klass: str) -> prognos.Suggestion:
     line = "verksamhetens_intakter" if klass == "intakt" else "drift_och_underhall"
-    return _suggest(ctx, ytd, line_predicate(line)).value_ore
+    return _suggest(ctx, _ytd(ctx, _project_accounts(klass), (item.code,)), line_accounts(line))
 
 
 @measure("prognos.projekt")
@@ -250,10 +323,7 @@ def forecast_project(ctx: FillContext, item: RowItem, **params) -> Ore | NotDeli
     intäkter)."""
     if not ctx.point.is_tertial:
         return NotDelivered("prognosförslag görs bara vid T1 och T2")
-    klass = str(params.get("klass", "kostnad"))
-    ytd = _project_sum(ctx, item.code, klass, ctx.year * 100 + 1, ctx.period)
-    line = "verksamhetens_intakter" if klass == "intakt" else "drift_och_underhall"
-    return Ore(_suggest(ctx, ytd, line_predicate(line)).value_ore)
+    return Ore(_suggest_project(ctx, item, str(params.get("klass", "kostnad"))).value_ore)
 
 
 @measure("projekt.prognos_total")
@@ -271,9 +341,9 @@ def project_total_forecast(ctx: FillContext, item: RowItem, **params) -> Ore | N
     else:
         total += _project_sum(ctx, item.code, klass, ctx.year * 100 + 1, ctx.period)
         for name in ("prognos_nasta_ar", "budget_nasta_ar"):
-            value = ctx.manual.get(f"{key}.{name}.{klass}")
+            value = ctx.manual_amount(f"{key}.{name}.{klass}", 8)
             if value is not None:
-                total += mnkr_to_ore(value, f"{key}.{name}.{klass}")
+                total += value
                 horizon = ctx.year + 1
                 break
     end = ctx.manual.get(f"{key}.prognos_slut") or item.fields.get("beslutat_slut")
@@ -295,11 +365,22 @@ def _unit_ansvar(item: RowItem) -> tuple[str, ...]:
 def unit_gross_budget(ctx: FillContext, item: RowItem, **params) -> Ore | NotDelivered:
     """The unit's gross budget: cost budget (line Kostnader) of ``version`` (default BJ), whole year."""
     version = str(params.get("version", "BJ"))
-    budget = _budget(ctx, version, ctx.year, ctx.year * 100 + 14)
-    if isinstance(budget, NotDelivered):
-        return budget
-    codes, costs = _unit_ansvar(item), line_predicate("kostnader")
-    return Ore(sum(v for (a, _p, k, an), v in budget.items() if a in codes and costs(k, an)))
+    value = _sum(ctx, BudgetSelection(ctx.forvaltning, ctx.year, version, ctx.year * 100 + 14, line_accounts("kostnader"),
+                                      ansvar=_unit_ansvar(item)))
+    return value if isinstance(value, NotDelivered) else Ore(value)
+
+
+def _unit_result(ctx: FillContext, item: RowItem, version: str, sign: int = 1) -> int | NotDelivered:
+    """sign × (outturn − periodised budget) of the unit's result accounts, noted as two terms."""
+    result = line_accounts("arets_resultat")
+    missing = _budget(ctx, version, ctx.year, ctx.period)
+    if isinstance(missing, NotDelivered):
+        return missing
+    outturn = _sum(ctx, LedgerSelection(ctx.forvaltning, ctx.year * 100 + 1, ctx.period, result,
+                                        ansvar=_unit_ansvar(item), sign=sign))
+    planned = _sum(ctx, BudgetSelection(ctx.forvaltning, ctx.year, version, ctx.period, result,
+                                        ansvar=_unit_ansvar(item), sign=-sign))
+    return outturn + planned
 
 
 @measure("ansvar.resultat")
@@ -307,15 +388,8 @@ def unit_result(ctx: FillContext, item: RowItem, **params) -> Ore | NotDelivered
     """The unit's result for the year to the reporting period: outturn − budget (``version``,
     default BJ, periodised to the same period) over the drift result accounts (classes 3-8 except
     89). Ledger sign: överskott (-), underskott (+)."""
-    version = str(params.get("version", "BJ"))
-    budget = _budget(ctx, version, ctx.year, ctx.period)
-    if isinstance(budget, NotDelivered):
-        return budget
-    codes, result = _unit_ansvar(item), line_predicate("arets_resultat")
-    outturn = sum(v for (a, k, an), v in ctx.wh.by_ansvar(ctx.year * 100 + 1, ctx.period).items()
-                  if a in codes and result(k, an))
-    planned = sum(v for (a, _p, k, an), v in budget.items() if a in codes and result(k, an))
-    return Ore(outturn - planned)
+    value = _unit_result(ctx, item, str(params.get("version", "BJ")))
+    return value if isinstance(value, NotDelivered) else Ore(value)
 
 
 @measure("ansvar.ack_overforing")
@@ -324,14 +398,17 @@ def unit_accumulated_transfer(ctx: FillContext, item: RowItem, **params) -> Ore 
     (manual ``ack_resultatfond_ib``, tkr) plus this year's result with reversed sign when the unit
     caused it itself (``eget_handlande: JA``); nothing is transferred on NEJ."""
     key = f"resultatenheter.{item.code}"
-    opening = ctx.manual.get(f"{key}.ack_resultatfond_ib")
-    total = tkr_to_ore(opening, f"{key}.ack_resultatfond_ib") if opening is not None else 0
+    total = ctx.manual_amount(f"{key}.ack_resultatfond_ib", 5) or 0
     if str(ctx.manual.get(f"{key}.eget_handlande") or "").upper() == "JA":
-        given = ctx.manual.get(f"{key}.resultat_exkl_resultatfond")
-        result = tkr_to_ore(given, f"{key}.resultat_exkl_resultatfond") if given is not None else unit_result(ctx, item, **params)
+        # this year's result with reversed sign: the manual figure if given, else outturn − budget
+        result = ctx.manual_amount(f"{key}.resultat_exkl_resultatfond", 5, sign=-1)
+        if result is None:
+            result = _unit_result(ctx, item, str(params.get("version", "BJ")), sign=-1)
         if isinstance(result, NotDelivered):
             return result
-        total -= result
+        total += result
+    else:
+        ctx.note(Constant("inget av årets resultat förs över (eget_handlande är inte JA)"), 0)
     return Ore(total)
 
 
@@ -383,8 +460,10 @@ def hr_key_figure(ctx: FillContext, item: RowItem | None, **params) -> float | N
         why = f": {notes}" if notes else ""
         return NotDelivered(f"HR-nyckeltal från LISA saknas för {year}{why}")
     value = float(value)
-    if attribute == "value" and (figure_id or nr) in HR_PERCENT:
+    percent = attribute == "value" and (figure_id or nr) in HR_PERCENT
+    if percent:
         value /= 100
+    ctx.note(HrFigure(nr, figure_id or nr, attribute, year, HR_MONTHS[ctx.point.code], percent), value)
     return value
 
 
