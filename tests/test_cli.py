@@ -67,7 +67,7 @@ def test_xlsx_report_written(tmp_path, capsys):
     from openpyxl import load_workbook
 
     assert load_workbook(target).sheetnames == ["Balansräkning", "Resultaträkning", "Budgetavräkning",
-                                                "Anläggningsinformation", "Anläggnings- och rörelsekapital"]
+                                                "Anläggningsinformation", "Anläggnings- och rörelsekapital", "Källor"]
 
 
 def _forvaltning_file(folder, forvaltning: str, belopp: str, *, rows_for: str | None = None):

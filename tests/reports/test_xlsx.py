@@ -125,7 +125,8 @@ def _all_text(ws: Worksheet) -> list[str]:
 
 
 def test_one_sheet_per_report_named_by_title(wb) -> None:
-    assert wb.sheetnames == ["Balansräkning", "Budgetavräkning"]
+    # ...followed by the Källor sheet (issue 11): where every amount comes from
+    assert wb.sheetnames == ["Balansräkning", "Budgetavräkning", "Källor"]
 
 
 def test_header_block(wb) -> None:
@@ -277,7 +278,7 @@ def test_sheet_title_is_excel_safe() -> None:
 def test_duplicate_titles_get_distinct_sheets(tmp_path: Path) -> None:
     reports = [budgetavrakning(), budgetavrakning()]
     path = write_workbook(reports, tmp_path / "dubbel.xlsx", generated_at=GENERATED)
-    assert load_workbook(path).sheetnames == ["Budgetavräkning", "Budgetavräkning (2)"]
+    assert load_workbook(path).sheetnames == ["Budgetavräkning", "Budgetavräkning (2)", "Källor"]
     assert not list(tmp_path.glob("*.partial"))
 
 

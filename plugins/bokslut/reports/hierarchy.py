@@ -13,6 +13,9 @@ from collections.abc import Callable
 from bokslut.reports.figures import REPORT_COLUMNS, LedgerFigures
 from bokslut.reports.layouts import LayoutError, borrowed_note, load_layout
 from bokslut.reports.model import Column, Report, ReportRow
+from bokslut.reports.sources import CounterpartySelection, FigureSource, source
+
+from bokslut.lineage.selection import AccountSet, LedgerSelection
 
 ACCOUNT_COLUMNS = [
     Column("level", "Nivå", "int"),
@@ -48,6 +51,49 @@ def _section_groups(layout: dict) -> dict[str, str]:
 
 # Measures per account: a function (figures, konto) -> {column: öre}.
 Measure = Callable[[LedgerFigures, str], dict[str, int]]
+# Source records of a row summing the accounts under some prefixes: (prefixes) -> {column: record}.
+Sources = Callable[[list[str]], dict[str, FigureSource]]
+
+
+def _balance_sources(fig: LedgerFigures, all_externt: set[str], headings: dict[str, str]) -> Sources:
+    """IB = period 00, Förändring = periods 01..P, UB = both; the UB class columns split by motpart
+    (accounts of an all-externt group count wholly as Externt)."""
+    first, last = fig.year * 100, fig.period
+
+    def ledger(period_from: int, accounts: AccountSet) -> LedgerSelection:
+        return LedgerSelection(fig.forvaltning, period_from, last if period_from > first else first, accounts)
+
+    def sources(prefixes: list[str]) -> dict[str, FigureSource]:
+        every = AccountSet.prefixes(*prefixes)
+        whole = [p for p in prefixes if p[:2] in all_externt]
+        split = [p for p in prefixes if p[:2] not in all_externt]
+        ub = LedgerSelection(fig.forvaltning, first, last, every)
+        result = {"ib": source(f"{headings['ib']} (ingående balans, period {first})", ledger(first, every)),
+                  "change": source(f"{headings['change']} (periodens rörelse)", ledger(first + 1, every)),
+                  "ub_totalt": source(f"{headings['ub_totalt']} (IB + rörelse)", ub)}
+        for column in REPORT_COLUMNS:
+            terms = [CounterpartySelection(fig.forvaltning, first, last, AccountSet.prefixes(*split), report_column=column)] if split else []
+            if column == "externt" and whole:
+                terms.insert(0, LedgerSelection(fig.forvaltning, first, last, AccountSet.prefixes(*whole)))
+            note = None if terms else "eget kapital redovisas helt som Externt"
+            result[column] = source(f"{headings[column]} (IB + rörelse)", *terms, note=note)
+        return result
+
+    return sources
+
+
+def _result_sources(fig: LedgerFigures, headings: dict[str, str]) -> Sources:
+    """Drift (anslag D) movement of periods 01..P, split by the motpart's report column."""
+    first, last = fig.year * 100 + 1, fig.period
+
+    def sources(prefixes: list[str]) -> dict[str, FigureSource]:
+        drift = AccountSet.prefixes(*prefixes, anslag="D")
+        result = {c: source(f"{headings[c]} (periodens rörelse)",
+                            CounterpartySelection(fig.forvaltning, first, last, drift, report_column=c)) for c in REPORT_COLUMNS}
+        result["totalt"] = source(f"{headings['totalt']} (periodens rörelse)", LedgerSelection(fig.forvaltning, first, last, drift))
+        return result
+
+    return sources
 
 
 def _balance_measure(all_externt: set[str]) -> Measure:
@@ -75,7 +121,7 @@ def _result_measure(fig: LedgerFigures, konto: str) -> dict[str, int]:
 
 
 def _build(fig: LedgerFigures, layout: dict, columns: list[Column], measure: Measure,
-           printed: set[str], period_from: int) -> Report:
+           printed: set[str], period_from: int, sources: Sources) -> Report:
     amount_keys = [c.key for c in columns if c.kind == "amount"]
     printed_levels = set(layout.get("print_levels", ACCOUNT_LEVELS))
     report = Report(layout["key"], layout["title"], fig.forvaltning, period_from, fig.period, columns)
@@ -95,13 +141,23 @@ def _build(fig: LedgerFigures, layout: dict, columns: list[Column], measure: Mea
 
     since_total: dict[str, int] = {}
     running: dict[str, int] = {}
+    # The groups each total sums, for its source record (a total sums sections, sections groups).
+    groups_since_total: list[str] = []
+    groups_running: list[str] = []
     for item in layout["rows"]:
         if "total" in item:
             totals = running if layout.get("running_totals") else since_total
-            report.rows.append(ReportRow("total", {"level": 0, "account": "", "name": item["total"], **totals}, 0))
+            summed = groups_running if layout.get("running_totals") else groups_since_total
+            report.rows.append(ReportRow("total", {"level": 0, "account": "", "name": item["total"], **totals}, 0,
+                                         sources=sources(list(summed))))
             since_total = {}
+            groups_since_total = []
             continue
-        section_row = ReportRow("section", {"level": 1, "account": "", "name": item["section"]}, 1)
+        section_groups = [f"{g:02d}" for g in item["groups"]]
+        groups_since_total += section_groups
+        groups_running += section_groups
+        section_row = ReportRow("section", {"level": 1, "account": "", "name": item["section"]}, 1,
+                                sources=sources(section_groups))
         report.rows.append(section_row)
         section_sum: dict[str, int] = {}
         for group in (f"{g:02d}" for g in item["groups"]):
@@ -112,13 +168,16 @@ def _build(fig: LedgerFigures, layout: dict, columns: list[Column], measure: Mea
                 for konto in (k for k in accounts if k[:3] == sub):
                     values = measure(fig, konto)
                     if 4 in printed_levels:
-                        report.rows.append(ReportRow("account", {"level": 4, "account": konto, "name": fig.name(konto), **values}, 4))
+                        report.rows.append(ReportRow("account", {"level": 4, "account": konto, "name": fig.name(konto), **values}, 4,
+                                                     sources=sources([konto])))
                     add(sub_sum, values)
                 if 3 in printed_levels:
-                    report.rows.append(ReportRow("group", {"level": 3, "account": sub, "name": fig.name(sub), **sub_sum}, 3))
+                    report.rows.append(ReportRow("group", {"level": 3, "account": sub, "name": fig.name(sub), **sub_sum}, 3,
+                                                 sources=sources([sub])))
                 add(group_sum, sub_sum)
             if accounts and 2 in printed_levels:  # a group without accounts is not printed
-                report.rows.append(ReportRow("group", {"level": 2, "account": group, "name": fig.name(group), **group_sum}, 2))
+                report.rows.append(ReportRow("group", {"level": 2, "account": group, "name": fig.name(group), **group_sum}, 2,
+                                             sources=sources([group])))
             add(section_sum, group_sum)
         section_row.values.update({k: section_sum.get(k, 0) for k in amount_keys})
         add(since_total, section_sum)
@@ -136,7 +195,9 @@ def balansrakning(fig: LedgerFigures) -> Report:
     balance_groups = set(_section_groups(layout))
     printed = {k for k in fig.fixed_accounts if k[:2] in balance_groups}
     printed |= {k for k in fig.accounts() if k[0] in "12"}
-    return _build(fig, layout, columns, _balance_measure(all_externt), printed, fig.year * 100)
+    headings = {c.key: c.heading for c in columns}
+    return _build(fig, layout, columns, _balance_measure(all_externt), printed, fig.year * 100,
+                  _balance_sources(fig, all_externt, headings))
 
 
 def resultatrakning(fig: LedgerFigures) -> Report:
@@ -147,4 +208,5 @@ def resultatrakning(fig: LedgerFigures) -> Report:
     # Every drift account of classes 3–8 is printed; one outside the sections is named in a note
     # rather than dropped. 89xx (transfer of the year's result) is outside the report by design.
     printed |= {k for (k, anslag, _c) in fig.balances if anslag == "D" and k[0] in "345678" and k[:2] != "89"}
-    return _build(fig, layout, columns, _result_measure, printed, fig.year * 100 + 1)
+    return _build(fig, layout, columns, _result_measure, printed, fig.year * 100 + 1,
+                  _result_sources(fig, {c.key: c.heading for c in columns}))

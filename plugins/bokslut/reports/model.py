@@ -28,6 +28,9 @@ class ReportRow:
     kind: RowKind
     values: dict[str, int | str | None]  # amount columns hold öre (int), NOT_DELIVERED or None
     level: int | None = None  # account hierarchy depth (4, 3, 2 digits; 1 section; 0 total)
+    # column key -> source record of the amount (``reports.sources.FigureSource``, issue 11). Not a
+    # figure: renderers print it only in the Källor sheet, equality and repr ignore it.
+    sources: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass

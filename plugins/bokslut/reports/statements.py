@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bokslut.reports.figures import LedgerFigures
 from bokslut.reports.layouts import LayoutError, borrowed_note, load_layout
 from bokslut.reports.model import NOT_DELIVERED, Column, Report, ReportRow
+from bokslut.reports.statement_sources import anl_rorelsekapital_sources, anlaggning_sources, budget_sources, deviation
 
 ROW_COLUMNS = [
     Column("source_line", "Rad i stadens mall", "int"),
@@ -178,14 +179,17 @@ def budgetavrakning(fig: LedgerFigures, budget: dict[tuple[str, str], int] | Non
     report = Report(layout["key"], layout["title"], fig.forvaltning, fig.year * 100 + 1, fig.period, columns)
     if note := borrowed_note(layout, fig.year):  # a year before the first version: said, not hidden
         report.notes.append(note)
+    sources = budget_sources(fig, layout, budget is not None)
     for item in layout["rows"]:
         planned, actual = rows[item["measure"]]
-        deviation = planned - actual if isinstance(planned, int) else NOT_DELIVERED
+        difference = planned - actual if isinstance(planned, int) else NOT_DELIVERED
+        planned_source, actual_source = sources[item["measure"]]
         report.rows.append(ReportRow("line", {
             "source_line": item["line"], "section": item["section"], "row": item["row"],
-            "budget_inkl_budgetjust": planned, "utfall": actual, "avvikelse": deviation,
+            "budget_inkl_budgetjust": planned, "utfall": actual, "avvikelse": difference,
             "derivation": item["derivation"],
-        }))
+        }, sources={"budget_inkl_budgetjust": planned_source, "utfall": actual_source,
+                    "avvikelse": deviation(planned_source, actual_source)}))
     if budget is None:
         report.notes.append(f"Budgetversion {layout['budget_version']} är inte inläst: budgetkolumnen är tom.")
     return report
@@ -252,8 +256,11 @@ def anlaggning(fig: LedgerFigures, register: list | None) -> Report:
     report = Report(layout["key"], layout["title"], fig.forvaltning, fig.year * 100, fig.period, columns)
     if note := borrowed_note(layout, fig.year):  # a year before the first version: said, not hidden
         report.notes.append(note)
+    record = anlaggning_sources(fig, layout, register is not None)
     for item in layout["rows"]:
         values: dict[str, int | str | None] = {"source_line": item["line"], "section": item["section"], "row": item["row"]}
+        measure = f"register:{item['line']}" if "register" in item else item["measure"]
+        sources = {key: record[(measure, key)] for key in column_specs}
         for key in column_specs:
             if "register" in item:
                 values[key] = register_value(key, item["register"])
@@ -262,7 +269,7 @@ def anlaggning(fig: LedgerFigures, register: list | None) -> Report:
                 values[key] = hb[key]["change_huvudbok"] - anl if isinstance(anl, int) else NOT_DELIVERED
             else:
                 values[key] = hb[key][item["measure"]]
-        report.rows.append(ReportRow("line", values))
+        report.rows.append(ReportRow("line", values, sources=sources))
     if register is None:
         report.notes.append("Anläggningsreskontran är inte levererad: reskontrablocket och avstämningen visas inte.")
     if unplaced:
@@ -302,15 +309,17 @@ def anl_rorelsekapital(fig: LedgerFigures, treasury: list | None) -> Report:
     report = Report(layout["key"], layout["title"], fig.forvaltning, fig.year * 100, fig.period, columns)
     if note := borrowed_note(layout, fig.year):  # a year before the first version: said, not hidden
         report.notes.append(note)
+    record = anl_rorelsekapital_sources(fig, layout, treasury is not None)
     for item in layout["rows"]:
         if "treasury" in item:
             amount = NOT_DELIVERED if treasury is None else treasury_by_type.get(item["treasury"], 0)
         else:
             amount = v[item["measure"]]
+        measure = f"treasury:{item['treasury']}" if "treasury" in item else item["measure"]
         report.rows.append(ReportRow("line", {
             "source_line": item["line"], "section": item["section"], "row": item["row"],
             "belopp": amount, "derivation": item["derivation"],
-        }))
+        }, sources={"belopp": record[measure]}))
     if treasury is None:
         report.notes.append(
             "Stadskassans underlag är inte levererat: externa in- och utbetalningar visas inte och "

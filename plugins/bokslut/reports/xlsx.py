@@ -39,6 +39,7 @@ __all__ = [
     "AMOUNT_FORMAT",
     "SIGNATURE_LINES",
     "add_report_sheet",
+    "add_sources",
     "sheet_title",
     "write_workbook",
 ]
@@ -82,13 +83,32 @@ def write_workbook(
     wb = Workbook()
     wb.remove(wb.active)
     wb.properties.creator = "bokslut"
-    for report in reports:
-        add_report_sheet(wb, report, generated_at=stamp)
+    sheets = [add_report_sheet(wb, report, generated_at=stamp) for report in reports]
+    add_sources(wb, [(ws.title, report) for ws, report in zip(sheets, reports, strict=True)])
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     wb.save(partial)
     partial.replace(path)
     return path
+
+
+SOURCES_INTRO = ("Varje belopp i arbetsboken och vilka publicerade rader det summerar. Kör "
+                 "'bokslut explain --forvaltning FFF --year ÅÅÅÅ --point VB --report RAPPORT --line KONTO/RAD' "
+                 "för att räkna om beloppet från lagret och se de konteringar som bidrar mest.")
+
+
+def add_sources(wb: Workbook, sheets: list[tuple[str, Report]]) -> Worksheet:
+    """Append the ``Källor`` sheet: one row per amount cell of the given (sheet title, report) pairs.
+
+    Only the records the reports carry are written (no query): see ``bokslut.lineage.reports``.
+    """
+    from bokslut.lineage.reports import report_sheet_sources
+    from bokslut.lineage.sources_sheet import add_sources_sheet
+    from bokslut.templates.xlsxops import put
+
+    ws = add_sources_sheet(wb, [source for title, report in sheets for source in report_sheet_sources(title, report)])
+    put(ws["A2"], SOURCES_INTRO)  # the sheet's default names the template cell command
+    return ws
 
 
 def add_report_sheet(
