@@ -10,7 +10,7 @@ import pytest
 
 from bokslut.controls.html import anchor, render_html, write_html
 from bokslut.controls.runner import run_controls
-from bokslut.ingest.load import reject_load
+from bokslut.ingest.load import LoadStatus, audit_load, reject_load, stage_file
 from bokslut.lineage.controls import (
     explain_control,
     explain_kontokontroller_cell,
@@ -20,6 +20,8 @@ from bokslut.lineage.controls import (
 )
 from bokslut.lineage.model import Explanation
 from tests.controls.test_fault_injection import posting, staged_with
+from tests.controls.test_offending_vouchers import BLANK_PROJEKT, MANY, ONE_SIDED, _small_ledger
+from tests.ingest.ledger_files import csv_text
 
 pytestmark = pytest.mark.slow
 
@@ -158,3 +160,31 @@ def test_cli_explain_control_exits_0(loaded_2024, monkeypatch, capsys):
     assert out.startswith("Kontokontroll KK05.6") and "stämmer" in out and "kk05_konto_90_98.sql" in out
     assert main(["explain", "--forvaltning", "191", "--year", "2024", "--point", "VB", "--control", "KK99.9"]) != EXIT_OK
     assert "Okänd kontroll" in capsys.readouterr().err
+
+
+@pytest.fixture
+def small_staged(engine, settings, tmp_path):
+    """The hand-made ledger of tests/controls/test_offending_vouchers.py, staged (SQLite and PostgreSQL)."""
+    path = tmp_path / "huvudbok_191_202401.csv"
+    path.write_text(csv_text(_small_ledger()), encoding="utf-8")
+    result = audit_load(engine, stage_file(engine, path, "ledger", settings=settings).load_id)
+    assert result.status == LoadStatus.STAGED, result.message
+    return engine, result.load_id
+
+
+def test_a_staged_ledger_is_explained_on_sqlite_and_postgresql(small_staged, tmp_path):
+    """The drill-down's temporary table and the recipes' queries on both databases, on staged data."""
+    engine, load_id = small_staged
+    run = run_controls(engine, "191", 202401, [load_id])
+    again = recompute_run(engine, run, staged_load_ids=[load_id])
+    assert {r.control_id: (r.value_ore, r.expected_ore, r.difference_ore) for r in run.results} == {
+        i: (f["value"], f["expected"], f["difference"]) for i, f in again.items()}
+    explained = explain_run(engine, run, staged_load_ids=[load_id], postings=5)
+    kk02 = explained["KK02.4"]
+    assert kk02.value == 12500 and kk02.agrees is True and kk02.contributions_total_ore == 12500
+    assert [(c.verifikation, c.amount_ore) for c in kk02.contributions] == [(f"LI {ONE_SIDED}", 10000), (f"LI {MANY}", 2500)]
+    assert all(c.load.load_id == load_id and c.load.file_name == "huvudbok_191_202401.csv" for c in kk02.contributions)
+    kk10 = explained["KK10.2"]  # absolute amounts: the voucher that nets to zero offends
+    assert [(c.verifikation, c.amount_ore) for c in kk10.contributions] == [(f"LI {BLANK_PROJEKT}", 10000)]
+    html = write_html(run, tmp_path / "r.html", engine=engine, staged_load_ids=[load_id]).read_text(encoding="utf-8")
+    assert 'href="#forklaring-kk02-4"' in html and "--period 202401 --control KK02.4" in html

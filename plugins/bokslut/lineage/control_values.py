@@ -35,7 +35,7 @@ def periods(kind: str, period: int) -> tuple[int, int]:
 class Term:
     """A signed sum of raw rows of one source (``ledger``: table posting)."""
 
-    accounts: AccountSet | None  # None: every row (stadskassan has no account)
+    accounts: AccountSet | None  # None: every account (stadskassan has none)
     period_kind: str
     motpart: str | None = None  # a key of MOTPART_TEXT
     vertyp: tuple[str, ...] | None = None
@@ -52,6 +52,8 @@ class Term:
         parts = [SOURCE_TEXT[self.source], PERIOD_TEXT[self.period_kind].format(y=year, p=period, py=year - 1)]
         if self.accounts is not None:
             parts.append(self.accounts.describe())
+        elif self.source != "stadskassan":
+            parts.append("alla konton")
         if self.motpart:
             parts.append(MOTPART_TEXT[self.motpart])
         if self.vertyp:
@@ -72,6 +74,7 @@ class LineRecipe:
     difference: Recipe | None = None  # None: value − expected
     needs_prior: bool = False  # NULL value when the prior year was not delivered (KK11) ...
     difference_needs_prior: bool = True  # ... and NULL difference, except where it reads this year only
+    null_without: str | None = None  # a source (stadskassan) without which every figure of the line is NULL
 
     def measure(self, key: str) -> Recipe | None:
         if key == "value":
@@ -103,7 +106,7 @@ def _p(*codes: str, anslag: str | None = None, exclude: tuple[str, ...] = ()) ->
     return AccountSet.prefixes(*codes, anslag=anslag, exclude=exclude)
 
 
-ALL = _acc(("0", "9"))
+ALL = None  # every account (no account condition)
 BALANCE = _acc(("0", "2"))  # konto < 3000
 ZERO: Recipe = ()
 
@@ -179,7 +182,7 @@ def _kk06_to_kk09() -> dict[str, LineRecipe]:
         "KK09.3": LineRecipe((arets, -drift), ZERO),
         "KK09.4": LineRecipe(change, (k2021,)),
         "KK09.5": LineRecipe((k2021,), change),
-        "KK09.6": LineRecipe(change + (-k2021,), ZERO),
+        "KK09.6": LineRecipe(change + (-k2021,), ZERO, null_without="stadskassan"),
         "KK09.7": LineRecipe((tillgangar,), (tillgangar,)),
         "KK09.8": LineRecipe((skulder,), (skulder,)),
         "KK09.9": LineRecipe((tillgangar, skulder), ZERO),

@@ -24,7 +24,7 @@ from bokslut.controls.model import ControlResult, ControlRun
 from bokslut.controls.runner import EXTRACT_SOURCES, candidate_partitions, offending_drilldown, run_controls
 from bokslut.controls.scope import PeriodBounds
 from bokslut.controls.suites import ControlSuite, load_control_suites
-from bokslut.lineage.control_values import LineRecipe, Recipe, Term, describe, line_recipe, periods
+from bokslut.lineage.control_values import SOURCE_TEXT, LineRecipe, Recipe, Term, describe, line_recipe, periods
 from bokslut.lineage.model import CellSource, Contribution, Explanation, LoadRef
 from bokslut.money import format_swedish
 from bokslut.warehouse.schema import asset_register, load_audit, posting, treasury
@@ -105,6 +105,8 @@ def _prior_delivered(connection: sa.Connection, c: Candidates) -> bool:
 
 
 def _recompute(connection: sa.Connection, c: Candidates, line: LineRecipe) -> dict[str, int | None]:
+    if line.null_without and _evaluate(connection, c, (Term(None, "ar", source=line.null_without),))[0] is None:
+        return dict.fromkeys(MEASURES)
     figures = {m: _evaluate(connection, c, line.measure(m))[0] for m in MEASURES}
     if line.needs_prior and not _prior_delivered(connection, c):
         figures["value"] = None
@@ -194,6 +196,8 @@ def rule_text(result: ControlResult, line: LineRecipe | None = None) -> str:
         text += f" – {result.rule}"
     text += (f" Värde: {describe(line.value, result.period)}. Jämförs med: {describe(line.expected, result.period)}."
              f" Beräknas i {sql_path(suite)} (förväntningar i expectations/{suite.path.name}).")
+    if line.null_without:
+        text += f" Utan {SOURCE_TEXT[line.null_without]} har raden inget värde."
     return text
 
 
@@ -237,9 +241,11 @@ def _explain(connection: sa.Connection, c: Candidates, result: ControlResult, po
             contributions.append(Contribution(v.net_ore if ranking == "net" else v.contribution_ore, v.period,
                                               kontos.pop() if len(kontos) == 1 else None, None, None, None,
                                               f"{v.vertyp} {v.vernr}", load))
-        details["underlag"] = ("verifikationer enligt kontrollens urval för differensen, netto per verifikation"
-                               if ranking == "net" else
-                               "verifikationer enligt kontrollens urval, summa absoluta belopp per verifikation")
+        if ranking == "net":
+            details["underlag"] = "verifikationer enligt kontrollens urval för differensen, netto per verifikation"
+        else:  # the filter's signed total is not what the listed amounts add up to
+            details["underlag"] = "verifikationer enligt kontrollens urval, summa absoluta belopp per verifikation"
+            total = None
     elif recipe:
         contributions = _top_rows(connection, c, recipe, postings)
         total, count = _evaluate(connection, c, recipe)
