@@ -15,7 +15,7 @@ raw rows adding most to the value. Never a posting text (it may hold a name). Bo
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -41,6 +41,9 @@ class Candidates:
     forvaltning: str
     period: int
     partitions: dict[str, dict[int, int]]
+    # Term -> (sum, rows, load ids): a line reads a term for its value, its difference and its loads;
+    # one query per term (on 10M postings each is a scan of the year's loads)
+    totals: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, connection: sa.Connection, forvaltning: str, period: int,
@@ -81,10 +84,19 @@ class Candidates:
         return sa.func.abs(amount) if term.absolute else amount
 
 
+def _term_sums(connection: sa.Connection, c: Candidates, term: Term) -> tuple[int, int, frozenset[int]]:
+    """(sum in öre with the term's sign, rows, load ids) of one term, read once per ``Candidates``."""
+    if term not in c.totals:
+        table = TABLES[term.source]
+        rows = connection.execute(sa.select(table.c.load_id, sa.func.sum(c.measure(term)), sa.func.count())
+                                  .where(c.where(term)).group_by(table.c.load_id)).all()
+        c.totals[term] = (term.sign * sum(int(r[1] or 0) for r in rows), sum(int(r[2]) for r in rows),
+                          frozenset(int(r[0]) for r in rows))
+    return c.totals[term]
+
+
 def _term_total(connection: sa.Connection, c: Candidates, term: Term) -> tuple[int, int]:
-    amount, rows = connection.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(c.measure(term)), 0), sa.func.count()).where(c.where(term))).one()
-    return term.sign * int(amount), int(rows)
+    return _term_sums(connection, c, term)[:2]
 
 
 def _evaluate(connection: sa.Connection, c: Candidates, recipe: Recipe | None) -> tuple[int | None, int]:
@@ -145,8 +157,7 @@ def _loads_of(connection: sa.Connection, c: Candidates, recipes: Iterable[Recipe
     ids: set[int] = set()
     for recipe in recipes:
         for term in recipe or ():
-            table = TABLES[term.source]
-            ids.update(int(i) for i in connection.execute(sa.select(table.c.load_id).where(c.where(term)).distinct()).scalars())
+            ids.update(_term_sums(connection, c, term)[2])
     return ids
 
 
