@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from bokslut.controls.html import anchor, render_html, write_html
 from bokslut.controls.runner import run_controls
@@ -19,6 +20,8 @@ from bokslut.lineage.controls import (
     recompute_run,
 )
 from bokslut.lineage.model import Explanation
+from bokslut.warehouse.schema import load_audit
+from tests.alerts.conftest import alert_env, smtp_server, webhook_server  # noqa: F401 - fixtures
 from tests.controls.test_fault_injection import posting, staged_with
 from tests.controls.test_offending_vouchers import BLANK_PROJEKT, MANY, ONE_SIDED, _small_ledger
 from tests.ingest.ledger_files import csv_text
@@ -148,7 +151,7 @@ def test_kontokontroller_sheet_cells_have_sources_and_explanations(loaded_2024, 
         explain_kontokontroller_cell(engine, run_2024, report, "B7")
 
 
-def test_cli_explain_control_exits_0(loaded_2024, monkeypatch, capsys):
+def test_cli_explain_control_exits_0(loaded_2024, monkeypatch, capsys, tmp_path):
     from bokslut.cli import EXIT_OK, main
 
     _engine, settings = loaded_2024
@@ -160,6 +163,12 @@ def test_cli_explain_control_exits_0(loaded_2024, monkeypatch, capsys):
     assert out.startswith("Kontokontroll KK05.6") and "stämmer" in out and "kk05_konto_90_98.sql" in out
     assert main(["explain", "--forvaltning", "191", "--year", "2024", "--point", "VB", "--control", "KK99.9"]) != EXIT_OK
     assert "Okänd kontroll" in capsys.readouterr().err
+    # 'bokslut controls --format html': the same explanations (KK12.3 is the generated year's warning)
+    assert main(["controls", "--forvaltning", "191", "--period", "202413", "--format", "html",
+                 "-o", str(tmp_path / "kk.html")]) == EXIT_OK
+    html = (tmp_path / "kk.html").read_text(encoding="utf-8")
+    assert 'href="#forklaring-kk12-3"' in html and 'id="forklaring-kk12-3"' in html
+    assert "bokslut explain --forvaltning 191 --year 2024 --point VB --control KK12.3" in html
 
 
 @pytest.fixture
@@ -188,3 +197,23 @@ def test_a_staged_ledger_is_explained_on_sqlite_and_postgresql(small_staged, tmp
     assert [(c.verifikation, c.amount_ore) for c in kk10.contributions] == [(f"LI {BLANK_PROJEKT}", 10000)]
     html = write_html(run, tmp_path / "r.html", engine=engine, staged_load_ids=[load_id]).read_text(encoding="utf-8")
     assert 'href="#forklaring-kk02-4"' in html and "--period 202401 --control KK02.4" in html
+
+
+def test_the_pre_publish_report_explains_the_staged_load_it_rejects(loaded_2024, tmp_path, monkeypatch, alert_env):  # noqa: F811
+    """ledger.control writes the rejected candidate's report with explanations of the staged data."""
+    from bokslut.flows import ledger
+    from tests.controls.test_control_staged_alerts import staged_item
+
+    engine, settings = loaded_2024
+    monkeypatch.setenv("BOKSLUT_WAREHOUSE_URL", settings.warehouse_url)
+    monkeypatch.setenv("BOKSLUT_OUTBOX_DIR", str(tmp_path / "out"))
+    item = staged_item(loaded_2024, tmp_path, "a posting on 4901")
+    with engine.connect() as connection:
+        sha = connection.execute(sa.select(load_audit.c.sha256).where(load_audit.c.load_id == item["load_id"])).scalar()
+    [result] = ledger.control([item])["files"]
+    assert result["status"] == LoadStatus.REJECTED
+    html = (tmp_path / "out" / "191" / "202413" / "valideringsrapport_191_202413_avvisad.html").read_text(encoding="utf-8")
+    section = html.split('id="forklaring-kk01-1"')[1].split("</section>")[0]
+    assert "1\u00a0000,00 kr – <span class=\"status ok\">stämmer</span>" in section and sha in section
+    assert "MA 999001" in section
+    assert "stämmer inte" not in html.split("<h2>Förklaringar</h2>")[1].split("<h2>Alla kontroller</h2>")[0]
