@@ -173,15 +173,18 @@ def _controls(args: argparse.Namespace) -> int:
         scratch = scratch_copy(engine)
         _say("Lagret är skrivskyddat: kontrollerna körs på en tillfällig kopia och körningen sparas inte.")
     require_published(engine, args.forvaltning, args.period)
+    html = args.output or Path(f"kontokontroller_{args.forvaltning}_{args.period}.html")
     with scratch as copy:
         run = run_controls(copy or engine, args.forvaltning, args.period)
+        if args.format == "html":  # explained on the engine the run saw (the copy is gone after this block)
+            _say(f"Skrev {write_html(run, html, engine=copy or engine)}")
     report = kontokontroller_report(run)
-    if args.format == "html":
-        _say(f"Skrev {write_html(run, args.output or Path(f'kontokontroller_{args.forvaltning}_{args.period}.html'))}")
-    elif args.format == "xlsx":
+    if args.format == "xlsx":
         from bokslut.reports.xlsx import write_workbook
 
         _say(f"Skrev {write_workbook([report], args.output or Path(f'kontokontroller_{args.forvaltning}_{args.period}.xlsx'))}")
+    elif args.format == "html":
+        pass  # written above, while the run's engine is open
     elif args.output is None:
         write_tsv(report, sys.stdout)
     else:

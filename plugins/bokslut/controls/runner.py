@@ -226,7 +226,15 @@ def _ge_failures(engine: Engine, run_id: int, checks: list[tuple[ControlSuite, s
 
 def _offending(connection: sa.Connection, bounds: PeriodBounds, partitions: dict[int, int], where: str,
                difference_ore: int | None) -> tuple[tuple[OffendingVoucher, ...], int, Ranking]:
-    """The vouchers behind a failing line: (listed vouchers, how many there are, how they were ranked).
+    """The vouchers behind a failing line: (listed vouchers, how many there are, how they were ranked)."""
+    return offending_drilldown(connection, bounds, partitions, where, difference_ore)[:3]
+
+
+def offending_drilldown(connection: sa.Connection, bounds: PeriodBounds, partitions: dict[int, int], where: str,
+                        difference_ore: int | None, voucher_limit: int | None = None,
+                        ) -> tuple[tuple[OffendingVoucher, ...], int, Ranking, int]:
+    """The drill-down of ``_offending`` with its filter's total (öre, every matching posting) and a
+    voucher limit of the caller's (``bokslut explain --postings N``); one query for both callers.
 
     The postings matching ``where`` (the line's offending filter, from the suite) are grouped by
     voucher (period, vertyp, vernr). When the filter's total equals the difference (up to sign),
@@ -253,7 +261,7 @@ def _offending(connection: sa.Connection, bounds: PeriodBounds, partitions: dict
         direction = -1 if total < 0 else 1
         rows = connection.execute(sa.text(OFFENDING_SQL.format(matching=f"SELECT * FROM {MATCHING_TABLE}")), {
             "by_net": 1 if net else 0, "direction": direction,
-            "voucher_limit": OFFENDING_VOUCHERS, "posting_limit": OFFENDING_POSTINGS_PER_VOUCHER,
+            "voucher_limit": OFFENDING_VOUCHERS if voucher_limit is None else int(voucher_limit), "posting_limit": OFFENDING_POSTINGS_PER_VOUCHER,
         }).mappings().all()
         connection.execute(sa.text(f"DROP TABLE {MATCHING_TABLE}"))
     vouchers: dict[tuple[int, str, str], list] = {}
@@ -266,7 +274,7 @@ def _offending(connection: sa.Connection, bounds: PeriodBounds, partitions: dict
         vouchers[key][3].append(OffendingPosting(*(row[c] for c in POSTING_COLUMNS)))
     listed = tuple(OffendingVoucher(period, vertyp, vernr, net_ore, score, n, tuple(postings))
                    for (period, vertyp, vernr), (net_ore, score, n, postings) in vouchers.items())
-    return listed, count, "net" if net else "abs"
+    return listed, count, "net" if net else "abs", total
 
 
 def _status(row: dict, exp: ControlExpectation | None, evaluated: bool, ge_fails: bool) -> str:

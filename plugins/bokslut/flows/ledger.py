@@ -280,7 +280,8 @@ def control(audited: list[dict], *, engine=None, settings: Settings | None = Non
         # after this step, rewrite valideringsrapport_<förv>_<period>.html, and the alert must keep
         # pointing at the deviations that caused the rejection.
         suffix = "_avvisad" if run.blocking_failures else ""
-        report = write_html(run, settings.outbox_dir / forv / str(period) / f"valideringsrapport_{forv}_{period}{suffix}.html")
+        report = write_html(run, settings.outbox_dir / forv / str(period) / f"valideringsrapport_{forv}_{period}{suffix}.html",
+                            engine=engine, staged_load_ids=load_ids)  # explained before the loads are published or rejected
         run.report_path = str(report)
         try:
             send_alerts(engine, run, str(report))
@@ -581,7 +582,7 @@ def build_outputs(targets: list[tuple[str, int]], batch: dict | None = None, *, 
         else:
             log.info("Kontokontrollerna för %s %s återanvänds från körning %s (samma data).", forvaltning, period, run.run_id)
         reports["kontokontroller"] = kontokontroller_report(run)
-        written.append(str(write_html(run, folder / f"valideringsrapport_{forvaltning}_{period}.html")))
+        written.append(str(write_html(run, folder / f"valideringsrapport_{forvaltning}_{period}.html", engine=engine)))
         for name, report in reports.items():
             path = folder / f"{name}_{forvaltning}_{period}.tsv"
             tmp = path.with_suffix(".tsv.partial")

@@ -212,7 +212,7 @@ def build_with_result(target: dict, settings: Settings | None = None, *, folder:
     files = [result.path]
     run = result.filled.control_run
     if run is not None:
-        files.append(write_html(run, folder / f"valideringsrapport_{forvaltning}_{rp.period(year)}.html"))
+        files.append(write_html(run, folder / f"valideringsrapport_{forvaltning}_{rp.period(year)}.html", engine=engine))
     rules_tsv = folder / f"kontroller_blankett_{forvaltning}_{label}.tsv"
     partial = rules_tsv.with_name(rules_tsv.name + ".partial")
     with partial.open("w", encoding="utf-8", newline="") as fh:
