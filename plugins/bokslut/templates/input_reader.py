@@ -183,7 +183,7 @@ def _value(cell, f: Field, where: str, errors: list[str]) -> object | None:  # n
         if isinstance(value, str):
             text = value.strip()
             try:
-                number = to_decimal(text[:-1] if f.type == "andel" and text.endswith("%") else text, where)
+                number = to_decimal(text[:-1] if f.type in ("andel", "tal") and text.endswith("%") else text, where)
             except ManualInputError:
                 errors.append(f"{where}: '{value}' är inget tal ({label}).")
                 return None
