@@ -16,7 +16,7 @@ import yaml
 from openpyxl import load_workbook
 
 from bokslut.templates.input_catalogue import FIELD_PREFIX, FIRST_ROW, INSTRUCTIONS, KEY_ROW, META_SHEET, load_catalogue
-from bokslut.templates.manual import ManualInputError, ManualInputs, load_manual
+from bokslut.templates.manual import ManualInputs, load_manual
 from bokslut.templates.xlsxops import put
 
 GENERATED_AT = datetime(2025, 2, 10, 6, 0)

@@ -45,6 +45,7 @@ HEADER_FONT = Font(bold=True)
 THIN = Side(style="thin", color="A6A6A6")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 SINGLE_ROW = "_"  # row key of a single-row section
+CONTEXT_FORMATS = {"mnkr": "#,##0.0", "tkr": "#,##0"}  # as the templates show them
 
 
 @dataclass
@@ -269,21 +270,23 @@ def _write_section(ws, section: Section, point: str, rows: list[_Row], filled, d
         cell = ws.cell(HEADER_ROW, c)
         cell.font, cell.border = HEADER_FONT, BORDER
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.row_dimensions[HEADER_ROW].height = 45
+    ws.row_dimensions[HEADER_ROW].height = 60
     ws.column_dimensions[get_column_letter(LABEL_COLUMN)].width = 34
 
     for i, row in enumerate(rows):
         r = FIRST_ROW + i
+        lines = 1
         put(ws.cell(r, 1), row.code)
         label = put(ws.cell(r, LABEL_COLUMN), row.label)
         label.fill, label.border = CONTEXT_FILL, BORDER
+        label.alignment = Alignment(vertical="top")
         for c, spec in columns:
             cell = ws.cell(r, c)
-            cell.border = BORDER
+            cell.border, cell.alignment = BORDER, Alignment(vertical="top")
             if not isinstance(spec, Field):
                 put(cell, _context_value(spec, row, filled))
                 cell.fill = CONTEXT_FILL
-                cell.number_format = NUMBER_FORMATS[spec.unit] if spec.unit else (
+                cell.number_format = CONTEXT_FORMATS[spec.unit] if spec.unit else (
                     NUMBER_FORMATS["datum"] if isinstance(cell.value, date) else "General")
                 continue
             code = None if section.single or section.is_list else row.code
@@ -297,6 +300,8 @@ def _write_section(ws, section: Section, point: str, rows: list[_Row], filled, d
             cell.protection = Protection(locked=False)
             if spec.type == "text":
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+                width = ws.column_dimensions[get_column_letter(c)].width or 10
+                lines = max(lines, sum(len(part) // int(width * 1.1) + 1 for part in str(value or "").split("\n")))
             validations[c].add(cell.coordinate)
             key = None if section.is_list else section.path(code, spec)
             if key in asks and value in (None, ""):
@@ -304,6 +309,9 @@ def _write_section(ws, section: Section, point: str, rows: list[_Row], filled, d
                 text = "\n".join(asks[key])
                 cell.comment = Comment(text[:2000], "bokslut", width=360, height=160)
                 result.marked.append(f"{ws.title}!{cell.coordinate}: {asks[key][0]}")
+        # spreadsheet programs do not grow a row for wrapped text written by openpyxl
+        if lines > 1:
+            ws.row_dimensions[r].height = 15 * min(lines, 12)
     ws.column_dimensions["A"].hidden = True
     ws.row_dimensions[KEY_ROW].hidden = True
     ws.freeze_panes = ws.cell(FIRST_ROW, LABEL_COLUMN + 1)
@@ -311,6 +319,10 @@ def _write_section(ws, section: Section, point: str, rows: list[_Row], filled, d
     ws.protection.formatColumns = False  # finance may widen columns and rows to read long texts
     ws.protection.formatRows = False
     ws.sheet_view.zoomScale = 90
+    ws.page_setup.orientation = "landscape"  # printed on one page width, as wide as the sheets are
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
 
 
 def _write_instructions(ws, forvaltning: str, year: int, rp, described: str, result: InputWorkbook) -> None:  # noqa: ANN001
