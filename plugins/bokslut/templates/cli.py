@@ -101,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     for path in delivery["files"]:
         _say(f"Skrev {path}")
+    _say(f"Manuella uppgifter: {delivery['manual'] or 'ingen fil'}")
     counts = ", ".join(f"{n} {s}" for s, n in delivery["summary"].items() if n)
     _say(f"Kontroller blankett: {counts}")
     for finding in delivery["findings"]:
