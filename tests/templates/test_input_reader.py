@@ -159,7 +159,7 @@ def test_prefilled_workbook_reads_back_as_its_yaml(vb_workbook):
     assert read.rows("innovationssatsningar") == example.rows("innovationssatsningar")
     assert read.path == vb_workbook and len(read.sha256) == 64
     wb = load_workbook(vb_workbook)
-    assert wb.sheetnames[0] == INSTRUCTIONS and wb[META_SHEET].sheet_state == "hidden"
+    assert wb.sheetnames[0] == INSTRUCTIONS and wb[META_SHEET].sheet_state == "hidden" and wb.security.lockStructure
     assert wb["Verksamhetsprojekt"].protection.sheet and wb["Verksamhetsprojekt"].column_dimensions["A"].hidden
 
 
@@ -202,6 +202,15 @@ def test_bad_inputs_are_refused_all_at_once_naming_sheet_and_cell(vb_workbook, t
         (("Ej aktiverbara", "_", "prognos_utgifter"), "formler är inte tillåtna"),
     ):
         assert re.search(re.escape(where[key]) + r": [^\n]*" + re.escape(expected), text), (where[key], expected, text)
+
+
+@pytest.mark.slow
+def test_a_removed_sheet_is_refused_not_read_as_empty(vb_workbook, tmp_path):
+    wb = load_workbook(vb_workbook)
+    wb.remove(wb["Resultatenheter"])
+    wb.save(tmp_path / "utan.xlsx")
+    with pytest.raises(ManualInputError, match="Resultatenheter: bladet saknas i arbetsboken"):
+        load_manual(tmp_path / "utan.xlsx", "191", 2024, "VB")
 
 
 @pytest.mark.slow
@@ -258,6 +267,7 @@ def test_cli_writes_the_workbook(templates_warehouse, tmp_path, monkeypatch, cap
 
     _engine, settings = templates_warehouse
     monkeypatch.setenv("BOKSLUT_WAREHOUSE_URL", settings.warehouse_url)
+    monkeypatch.setenv("BOKSLUT_LANDING_DIR", str(tmp_path / "landing"))
     out = tmp_path / "indata.xlsx"
     assert main(["manual-input", "--forvaltning", "191", "--year", "2024", "--point", "T2", "-o", str(out)]) == 0
     err = capsys.readouterr().err
@@ -266,6 +276,14 @@ def test_cli_writes_the_workbook(templates_warehouse, tmp_path, monkeypatch, cap
     with pytest.raises(SystemExit) as exit_info:
         main(["manual-input", "--forvaltning", "191", "--year", "2024", "--point", "T2", "-o", str(tmp_path / "x.yaml")])
     assert exit_info.value.code == 2
+    # a workbook returned in the landing folder is the start of the next one
+    (tmp_path / "landing" / "manual").mkdir(parents=True)
+    returned = tmp_path / "landing" / "manual" / "tillbaka.xlsx"
+    _edit(out, returned, [("Invent o maskin", "_", "kommentar", "Ny kommentar från ekonomi.")])
+    again = tmp_path / "ny.xlsx"
+    assert main(["manual-input", "--forvaltning", "191", "--year", "2024", "--point", "T2", "-o", str(again)]) == 0
+    assert "förifyllt från tillbaka.xlsx" in capsys.readouterr().err
+    assert load_manual(again, "191", 2024, "T2").get("invent_o_maskin.kommentar") == "Ny kommentar från ekonomi."
 
 
 @pytest.mark.slow

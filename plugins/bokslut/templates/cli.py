@@ -63,8 +63,9 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> argparse.Argument
     inputs.add_argument("--year", type=_year, required=True, help="år, t.ex. 2024")
     inputs.add_argument("--point", type=_point, required=True, metavar="T1|T2|VB", help="rapporttillfälle")
     inputs.add_argument("-o", "--output", type=_xlsx, required=True, help="arbetsboken som skrivs (.xlsx)")
-    inputs.add_argument("--manual", type=Path, help="förifyll från denna fil (YAML eller xlsx); standard: punktens egen fil, "
-                                                    "annars det som gäller från föregående rapporttillfälle")
+    inputs.add_argument("--manual", type=Path, help="förifyll från denna fil (YAML eller xlsx); standard: en återlämnad "
+                                                    "arbetsbok i landningsmappen manual/, punktens egen fil, annars det som "
+                                                    "gäller från föregående rapporttillfälle")
     inputs.add_argument("--mapping", type=Path, help="mappning (som för templates)")
     return parser
 
@@ -114,13 +115,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_manual_input(args: argparse.Namespace) -> int:
+    """Handler for ``bokslut manual-input``: write the input workbook; returns the exit code."""
+    from bokslut.flows.templates import returned_workbook
     from bokslut.settings import get_settings
     from bokslut.templates.input_workbook import write_input_workbook
     from bokslut.warehouse.db import ready_engine
 
-    engine = ready_engine(get_settings().warehouse_url)
+    settings = get_settings()
+    engine = ready_engine(settings.warehouse_url)
+    # a workbook finance already returned is the best start for a new one (their answers kept)
+    prefill = args.manual or returned_workbook(settings, args.forvaltning, args.year, args.point)
     _say(f"Skapar arbetsboken för manuella uppgifter {args.point}-{args.year}, förvaltning {args.forvaltning} …")
-    result = write_input_workbook(engine, args.forvaltning, args.year, args.point, args.output, manual_path=args.manual,
+    result = write_input_workbook(engine, args.forvaltning, args.year, args.point, args.output, manual_path=prefill,
                                   mapping_path=args.mapping)
     _say(f"Skrev {result.path} ({', '.join(result.sheets)}); {result.prefill}.")
     if result.marked:

@@ -70,6 +70,11 @@ def read_input_workbook(path: Path, forvaltning: str, year: int, point: str, cat
     data: dict = {"forvaltning": forvaltning, "ar": year, "rapporttillfalle": point}
     errors: list[str] = []
     sections = {s.key: s for s in catalogue.sections}
+    present = {str(ws.cell(KEY_ROW, 1).value) for ws in wb.worksheets if ws.title not in (META_SHEET, INSTRUCTIONS)}
+    for key in filter(None, meta.get("blad", "").split(",")):
+        if key not in present:
+            title = sections[key].title if key in sections else key
+            errors.append(f"{title}: bladet saknas i arbetsboken; skapa en ny arbetsbok med bokslut manual-input.")
     for ws in wb.worksheets:
         if ws.title in (META_SHEET, INSTRUCTIONS):
             continue

@@ -24,6 +24,7 @@ from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.engine import Engine
 
@@ -148,11 +149,12 @@ def write_input_workbook(engine: Engine, forvaltning: str, year: int, point: str
     meta = wb.create_sheet(META_SHEET)
     for key, value in (("typ", META_KIND), ("forvaltning", forvaltning), ("ar", str(year)), ("rapporttillfalle", rp.code),
                        ("katalogversion", str(catalogue.version)), ("skapad", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
-                       ("forifyllt", described)):
+                       ("forifyllt", described), ("blad", ",".join(s.key for s in catalogue.for_point(rp.code)))):
         meta.append([key, None])
         put(meta.cell(meta.max_row, 2), value)
     meta.sheet_state = "hidden"
     meta.protection.sheet = True
+    wb.security = WorkbookProtection(lockStructure=True)  # sheets cannot be renamed, removed or unhidden
     wb.active = 0
     wb.properties.creator = "bokslut"
     wb.properties.title = f"Manuella uppgifter {rp.label(year)} förvaltning {forvaltning}"
