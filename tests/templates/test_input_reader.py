@@ -316,3 +316,21 @@ def test_build_takes_the_returned_workbook_from_the_landing_folder_and_archives_
         pipeline.build({"forvaltning": "191", "year": 2024, "point": "VB"}, settings)
     # another target ignores them
     assert pipeline.returned_workbook(settings, "191", 2024, "T2") is None
+
+
+def test_a_foreign_or_damaged_file_in_the_landing_folder_stops_the_build_naming_it(tmp_path):
+    from bokslut.flows import templates as pipeline
+    from bokslut.settings import Settings
+
+    settings = Settings(tmp_path, "sqlite://", tmp_path / "landing", tmp_path / "archive", tmp_path / "out", 50_000)
+    assert pipeline.resolve_manual(settings, "191", 2024, "VB").name == "VB-2024.yaml"  # no manual/ folder: the YAML
+    folder = settings.landing_dir / "manual"
+    folder.mkdir(parents=True)
+    (folder / "~$lås.xlsx").write_bytes(b"")  # Excel's lock file is not a workbook and is skipped
+    assert pipeline.returned_workbook(settings, "191", 2024, "VB") is None
+    Workbook().save(folder / "annan.xlsx")
+    with pytest.raises(ManualInputError, match=r"Landningsmappen manual/: annan\.xlsx: arbetsboken är inte skapad"):
+        pipeline.resolve_manual(settings, "191", 2024, "VB")
+    (folder / "annan.xlsx").write_bytes(b"PK trasig")
+    with pytest.raises(ManualInputError, match=r"annan\.xlsx: filen är skadad"):
+        pipeline.resolve_manual(settings, "191", 2024, "VB")
