@@ -243,11 +243,11 @@ def _hr_command(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"load": _load, "report": _report, "controls": _controls, "demo-data": _demo_data, "db": _db,
-            "templates": _templates, "explain": _explain, "nyckeltal": _hr_command, "kaa": _hr_command}
+            "templates": _templates, "manual-input": _templates, "explain": _explain, "nyckeltal": _hr_command, "kaa": _hr_command}
 
 
 # Commands that reach Airflow's hooks (alert channels, delivery mail, the pseudonym Variable).
-AIRFLOW_COMMANDS = frozenset({"load", "templates"})
+AIRFLOW_COMMANDS = frozenset({"load", "templates", "manual-input"})
 
 
 def _airflow_logs_to_stderr() -> None:

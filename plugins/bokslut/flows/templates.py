@@ -4,6 +4,12 @@
 year and reporting point (T1, T2, VB). Records passed between tasks are small dicts of strings
 and numbers (XCom-friendly); files are written to
 ``<BOKSLUT_OUTBOX_DIR>/<förvaltning>/<PUNKT>-<år>/``.
+
+The manual inputs of a build, first found wins: ``--manual`` (or the ``manual_path`` argument), a
+returned input workbook in ``<BOKSLUT_LANDING_DIR>/manual/`` whose hidden metadata names the
+target's förvaltning, year and point, the YAML ``include/manual/<förv>/<PUNKT>-<år>.yaml``. An
+input workbook is archived under ``<BOKSLUT_ARCHIVE_DIR>/manual/`` with its SHA-256 (as every
+loaded export is) and the build reads the archived copy; the delivery carries a copy too.
 """
 
 from __future__ import annotations
@@ -180,6 +186,72 @@ def delivery_folder(settings: Settings, forvaltning: str, year: int, point: str)
     return settings.outbox_dir / forvaltning / get_point(point).label(year)
 
 
+MANUAL_LANDING = "manual"
+
+
+def returned_workbook(settings: Settings, forvaltning: str, year: int, point: str) -> Path | None:
+    """The input workbook in ``<landing>/manual/`` for this target, chosen by its hidden metadata
+    (not its name); None when there is none. A damaged or foreign xlsx there, or two for the same
+    target, is a Swedish error: guessing could fill the templates with the wrong inputs."""
+    from bokslut.templates.input_reader import read_metadata
+    from bokslut.templates.manual import ManualInputError
+
+    folder = settings.landing_dir / MANUAL_LANDING
+    if not folder.is_dir():
+        return None
+    matches = []
+    for path in sorted(folder.glob("*.xlsx")):
+        if path.name.startswith("~$"):  # Excel's lock file while the workbook is open
+            continue
+        try:
+            meta = read_metadata(path)
+        except ManualInputError as exc:
+            raise ManualInputError(f"Landningsmappen {MANUAL_LANDING}/: {exc} Flytta eller ersätt filen.") from None
+        if (meta.get("forvaltning"), meta.get("ar"), meta.get("rapporttillfalle")) == (forvaltning, str(year), point):
+            matches.append(path)
+    if len(matches) > 1:
+        raise ManualInputError(f"Landningsmappen {MANUAL_LANDING}/ har {len(matches)} arbetsböcker med manuella uppgifter för "
+                               f"{point}-{year} förvaltning {forvaltning} ({', '.join(p.name for p in matches)}); "
+                               "lämna bara den som ska användas.")
+    return matches[0] if matches else None
+
+
+def archive_manual(path: Path, settings: Settings) -> Path:
+    """Copy an input workbook to ``<archive>/manual/<sha256[:16]>_<name>`` (once per content) and
+    return the copy: the build reads exactly the archived bytes."""
+    import hashlib
+
+    from bokslut.problems import EnvironmentProblem
+
+    sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    target = settings.archive_dir / MANUAL_LANDING / f"{sha[:16]}_{Path(path).name}"
+    try:
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(target.name + ".part")
+            shutil.copyfile(path, partial)
+            partial.replace(target)
+    except OSError as exc:
+        from bokslut.errors import os_reason
+
+        raise EnvironmentProblem(f"Arbetsboken med manuella uppgifter kunde inte arkiveras i {settings.archive_dir} "
+                                 f"({os_reason(exc)}); blanketterna fylldes inte i. Kontrollera BOKSLUT_ARCHIVE_DIR.") from exc
+    log.info("Manuella uppgifter %s arkiverade som %s (SHA-256 %s).", Path(path).name, target, sha)
+    return target
+
+
+def resolve_manual(settings: Settings, forvaltning: str, year: int, point: str, explicit: Path | None = None) -> Path:
+    """The manual-input file of a build (module docstring); an input workbook is archived first."""
+    from bokslut.templates.manual import default_manual_path
+
+    chosen = Path(explicit) if explicit else returned_workbook(settings, forvaltning, year, point)
+    if chosen is None:
+        return default_manual_path(forvaltning, year, point)
+    if chosen.suffix.lower() == ".xlsx" and chosen.is_file():
+        return archive_manual(chosen, settings)
+    return chosen
+
+
 def build(target: dict, settings: Settings | None = None, *, folder: Path | None = None, manual_path: Path | None = None,
           mapping_path: Path | None = None) -> dict:
     """Fill the workbook, write the validation report, the rule report and a copy of the manual
@@ -194,7 +266,6 @@ def build_with_result(target: dict, settings: Settings | None = None, *, folder:
     from bokslut.controls.html import write_html
     from bokslut.reports.tsv import write_tsv
     from bokslut.templates.fill import fill_workbook
-    from bokslut.templates.manual import default_manual_path
     from bokslut.templates.reference import load_forvaltning
     from bokslut.templates.rules import rules_report, summary
     from bokslut.warehouse.db import ready_engine
@@ -204,7 +275,7 @@ def build_with_result(target: dict, settings: Settings | None = None, *, folder:
     label = rp.label(year)
     folder = Path(folder or delivery_folder(settings, forvaltning, year, rp.code))
     folder.mkdir(parents=True, exist_ok=True)
-    manual_path = manual_path or default_manual_path(forvaltning, year, rp.code)
+    manual_path = resolve_manual(settings, forvaltning, year, rp.code, manual_path)
     engine = ready_engine(settings.warehouse_url)
 
     result = fill_workbook(engine, forvaltning, year, rp.code, folder / f"blanketter_{forvaltning}_{label}.xlsx",
@@ -221,7 +292,7 @@ def build_with_result(target: dict, settings: Settings | None = None, *, folder:
     files.append(rules_tsv)
     manual = result.filled.manual
     if manual.path is not None:
-        copy = folder / f"manuella_uppgifter_{forvaltning}_{label}.yaml"
+        copy = folder / f"manuella_uppgifter_{forvaltning}_{label}{Path(manual.path).suffix.lower() or '.yaml'}"
         if Path(manual.path).resolve() != copy.resolve():
             shutil.copyfile(manual.path, copy)
         files.append(copy)
@@ -229,6 +300,7 @@ def build_with_result(target: dict, settings: Settings | None = None, *, folder:
         "forvaltning": forvaltning, "forvaltningsnamn": load_forvaltning(forvaltning).name, "year": year,
         "point": rp.code, "point_name": rp.name_sv, "period": rp.period(year), "label": label, "folder": str(folder),
         "files": [str(p) for p in files], "summary": summary(result.rules), "manual": manual.described if manual.path else None,
+        "manual_sha256": manual.sha256,
         "findings": [{"rule_id": r.rule_id, "status": r.status, "sheet": r.sheet, "where": r.where, "message": r.message}
                      for r in result.rules],
         "blocking_controls": [r.control_id for r in run.blocking_failures] if run is not None else [],
@@ -258,4 +330,4 @@ def deliver(deliveries: list[dict]) -> list[dict]:
 
 
 __all__ = ["NotReady", "BlockingControls", "Readiness", "default_point", "resolve_targets", "readiness", "check_ready",
-           "build", "build_all", "deliver", "delivery_folder"]
+           "build", "build_all", "deliver", "delivery_folder", "resolve_manual", "returned_workbook"]

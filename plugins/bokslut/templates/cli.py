@@ -3,8 +3,12 @@
     bokslut templates --forvaltning 191 --year 2024 --point VB -o DIR [--manual FIL] [--mapping FIL]
                       [--check-ready] [--send]
 
-Writes into DIR the filled workbook, the validation report (HTML), the template rules (TSV) and a
-copy of the manual-input file used. ``--check-ready`` first requires the month-end runs of the
+    bokslut manual-input --forvaltning 191 --year 2024 --point T2 -o FIL.xlsx [--manual FIL] [--mapping FIL]
+
+``templates`` writes into DIR the filled workbook, the validation report (HTML), the template rules (TSV) and a
+copy of the manual-input file used (YAML or a returned input workbook). ``manual-input`` writes the
+input workbook finance fills in (``templates.input_workbook``), prefilled from ``--manual`` or the
+point's own manual file, else from what carries over from the previous point of the year. ``--check-ready`` first requires the month-end runs of the
 covered periods to have published without blocking failures (as the DAGs do); ``--send`` mails
 the files to finance (``BOKSLUT_FINANCE_EMAIL_TO``). Exit codes as the ``bokslut`` CLI: 0 done,
 1 bad input or not ready or blocking Kontokontroller, 2 wrong usage.
@@ -51,7 +55,25 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> argparse.Argument
     parser.add_argument("--mapping", type=Path, help="mappning (standard: include/templates/<punkt>.yaml eller <punkt>-<år>.yaml, närmaste mallår som inte är senare än året)")
     parser.add_argument("--check-ready", action="store_true", help="kräv publicerade perioder utan blockerande fel")
     parser.add_argument("--send", action="store_true", help="skicka filerna till ekonomi (BOKSLUT_FINANCE_EMAIL_TO)")
+
+    inputs = subparsers.add_parser("manual-input", help="skapa arbetsboken där ekonomi fyller i de manuella uppgifterna",
+                                   description="Skapa en arbetsbok (xlsx) för de manuella uppgifterna till blanketterna: "
+                                               "gula celler fylls i, grå visar systemets siffror.")
+    inputs.add_argument("--forvaltning", type=_forvaltning, required=True)
+    inputs.add_argument("--year", type=_year, required=True, help="år, t.ex. 2024")
+    inputs.add_argument("--point", type=_point, required=True, metavar="T1|T2|VB", help="rapporttillfälle")
+    inputs.add_argument("-o", "--output", type=_xlsx, required=True, help="arbetsboken som skrivs (.xlsx)")
+    inputs.add_argument("--manual", type=Path, help="förifyll från denna fil (YAML eller xlsx); standard: en återlämnad "
+                                                    "arbetsbok i landningsmappen manual/, punktens egen fil, annars det som "
+                                                    "gäller från föregående rapporttillfälle")
+    inputs.add_argument("--mapping", type=Path, help="mappning (som för templates)")
     return parser
+
+
+def _xlsx(text: str) -> Path:
+    if not text.lower().endswith(".xlsx"):
+        raise argparse.ArgumentTypeError(f"'{text}': arbetsboken ska sluta på .xlsx")
+    return Path(text)
 
 
 def _say(message: str) -> None:
@@ -59,7 +81,9 @@ def _say(message: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Handler for ``bokslut templates``; returns the exit code."""
+    """Handler for ``bokslut templates`` and ``bokslut manual-input``; returns the exit code."""
+    if args.command == "manual-input":
+        return run_manual_input(args)
     from bokslut.settings import get_settings
     from bokslut.flows import templates as pipeline
 
@@ -78,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     for path in delivery["files"]:
         _say(f"Skrev {path}")
+    _say(f"Manuella uppgifter: {delivery['manual'] or 'ingen fil'}")
     counts = ", ".join(f"{n} {s}" for s, n in delivery["summary"].items() if n)
     _say(f"Kontroller blankett: {counts}")
     for finding in delivery["findings"]:
@@ -86,6 +111,28 @@ def run(args: argparse.Namespace) -> int:
     if args.send:
         outcome = pipeline.deliver([delivery])[0]["mail"]
         _say(f"Skickat till {', '.join(outcome['recipients'])}" if outcome["sent"] else f"Inte skickat: {outcome['reason']}")
+    return EXIT_OK
+
+
+def run_manual_input(args: argparse.Namespace) -> int:
+    """Handler for ``bokslut manual-input``: write the input workbook; returns the exit code."""
+    from bokslut.flows.templates import returned_workbook
+    from bokslut.settings import get_settings
+    from bokslut.templates.input_workbook import write_input_workbook
+    from bokslut.warehouse.db import ready_engine
+
+    settings = get_settings()
+    engine = ready_engine(settings.warehouse_url)
+    # a workbook finance already returned is the best start for a new one (their answers kept)
+    prefill = args.manual or returned_workbook(settings, args.forvaltning, args.year, args.point)
+    _say(f"Skapar arbetsboken för manuella uppgifter {args.point}-{args.year}, förvaltning {args.forvaltning} …")
+    result = write_input_workbook(engine, args.forvaltning, args.year, args.point, args.output, manual_path=prefill,
+                                  mapping_path=args.mapping)
+    _say(f"Skrev {result.path} ({', '.join(result.sheets)}); {result.prefill}.")
+    if result.marked:
+        _say(f"{len(result.marked)} uppgift(er) begärs av regler i blanketten (orange celler):")
+        for line in result.marked:
+            _say(f"  {line}")
     return EXIT_OK
 
 

@@ -23,6 +23,10 @@ examples. Sections (all optional):
                            internranta, verksamhetens_intakter, investering_utgifter,
                            investering_inkomster)
 
+The same inputs can come as an input workbook (``.xlsx``, written by ``bokslut manual-input``,
+read by ``templates.input_reader``): ``load_manual`` dispatches on the suffix and both give the
+same nested dict.
+
 Amounts are in the unit the sheet shows (mnkr or tkr, intäkter negative), written ``12.5``,
 ``"12,5"`` or ``-3``; dates ``2024-12-31``; texts are always shown as text.
 """
@@ -103,6 +107,10 @@ def load_manual(path: Path | None, forvaltning: str, year: int, point: str, *, r
             raise ManualInputError(f"Filen med manuella uppgifter {path} finns inte.")
         return ManualInputs()
     path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        from bokslut.templates.input_reader import read_input_workbook
+
+        return read_input_workbook(path, forvaltning, int(year), point)
     raw_bytes = path.read_bytes()
     try:
         data = yaml.safe_load(raw_bytes.decode("utf-8")) or {}

@@ -1,0 +1,233 @@
+"""Read a returned input workbook (``bokslut manual-input``) back into the manual inputs.
+
+The workbook's hidden keys (row 1 and column A of each sheet, the hidden sheet ``_bokslut``) say
+which path of the manual-input file each yellow cell holds, so the result is the same nested dict
+the YAML file gives, and the fill cannot tell them apart. A blank cell is an absent key. Every
+problem is collected and raised together as one ``ManualInputError`` whose lines name sheet and
+cell in Swedish; nothing is used from a workbook with any problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from bokslut.templates.input_catalogue import (
+    CONTEXT_PREFIX, FIELD_PREFIX, FIRST_ROW, INSTRUCTIONS, KEY_ROW, META_KIND, META_SHEET, Catalogue, Field, Section, load_catalogue,
+)
+from bokslut.templates.manual import ManualInputError, ManualInputs, to_decimal
+
+MAX_ERRORS_SHOWN = 40
+
+
+def read_metadata(path: Path) -> dict[str, str]:
+    """The hidden metadata of an input workbook (``forvaltning``, ``ar``, ``rapporttillfalle``, ...);
+    ``ManualInputError`` when the file is damaged or not an input workbook."""
+    return _metadata(_open(Path(path)), Path(path))
+
+
+def _open(path: Path):  # noqa: ANN202 - openpyxl Workbook
+    from openpyxl import load_workbook
+
+    if not path.is_file():
+        raise ManualInputError(f"Arbetsboken med manuella uppgifter {path} finns inte.")
+    if not zipfile.is_zipfile(path):
+        raise ManualInputError(f"{path.name}: filen är skadad eller ingen Excel-arbetsbok (xlsx); spara den igen från Excel "
+                               "eller skapa en ny med bokslut manual-input.")
+    try:
+        return load_workbook(path)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a broken package
+        raise ManualInputError(f"{path.name}: arbetsboken går inte att öppna ({type(exc).__name__}: {exc}); spara den igen "
+                               "från Excel eller skapa en ny med bokslut manual-input.") from None
+
+
+def _metadata(wb, path: Path) -> dict[str, str]:  # noqa: ANN001
+    if META_SHEET not in wb.sheetnames:
+        raise ManualInputError(f"{path.name}: arbetsboken är inte skapad med bokslut manual-input (det dolda bladet "
+                               f"{META_SHEET} saknas); skapa en ny med bokslut manual-input.")
+    ws = wb[META_SHEET]
+    meta = {str(r[0]): "" if r[1] is None else str(r[1]) for r in ws.iter_rows(min_col=1, max_col=2, values_only=True)
+            if r[0] is not None}
+    if meta.get("typ") != META_KIND:
+        raise ManualInputError(f"{path.name}: arbetsboken är inte en arbetsbok för manuella uppgifter (typ "
+                               f"{meta.get('typ')!r}).")
+    return meta
+
+
+def read_input_workbook(path: Path, forvaltning: str, year: int, point: str, catalogue: Catalogue | None = None) -> ManualInputs:
+    path = Path(path)
+    raw = path.read_bytes() if path.is_file() else b""
+    wb = _open(path)
+    meta = _metadata(wb, path)
+    for key, label, expected in (("forvaltning", "förvaltning", forvaltning), ("ar", "år", str(year)),
+                                 ("rapporttillfalle", "rapporttillfälle", point)):
+        if meta.get(key) != expected:
+            raise ManualInputError(f"{path.name}: arbetsboken gäller {label} {meta.get(key)} men blanketterna gäller {expected}.")
+    catalogue = catalogue or load_catalogue()
+    data: dict = {"forvaltning": forvaltning, "ar": year, "rapporttillfalle": point}
+    errors: list[str] = []
+    sections = {s.key: s for s in catalogue.sections}
+    present = {str(ws.cell(KEY_ROW, 1).value) for ws in wb.worksheets if ws.title not in (META_SHEET, INSTRUCTIONS)}
+    for key in filter(None, meta.get("blad", "").split(",")):
+        if key not in present:
+            title = sections[key].title if key in sections else key
+            errors.append(f"{title}: bladet saknas i arbetsboken; skapa en ny arbetsbok med bokslut manual-input.")
+    for ws in wb.worksheets:
+        if ws.title in (META_SHEET, INSTRUCTIONS):
+            continue
+        key = ws.cell(KEY_ROW, 1).value
+        if key is None:
+            continue  # the instruction sheet, or a sheet finance added
+        section = sections.get(str(key))
+        if section is None or point not in section.points:
+            errors.append(f"{ws.title}: bladet hör inte till {point} (okänd nyckel {key!r}); skapa en ny arbetsbok.")
+            continue
+        _read_sheet(ws, section, point, data, errors)
+    if errors:
+        shown = errors[:MAX_ERRORS_SHOWN]
+        more = f"\n  … och {len(errors) - len(shown)} fel till" if len(errors) > len(shown) else ""
+        raise ManualInputError(f"{path.name}: {len(errors)} fel, inget av arbetsbokens innehåll används:\n  "
+                               + "\n  ".join(shown) + more)
+    return ManualInputs(path, data, hashlib.sha256(raw).hexdigest())
+
+
+def _columns(ws, section: Section, errors: list[str]) -> dict[int, Field]:  # noqa: ANN001
+    by_key = {f.key: f for f in section.fields}
+    columns = {}
+    for cell in ws[KEY_ROW][1:]:
+        text = cell.value
+        if not isinstance(text, str) or text.startswith(CONTEXT_PREFIX) or text == "etikett":
+            continue
+        if text.startswith(FIELD_PREFIX) and text[len(FIELD_PREFIX):] in by_key:
+            columns[cell.column] = by_key[text[len(FIELD_PREFIX):]]
+        else:
+            errors.append(f"{ws.title}!{cell.coordinate}: okänd kolumnnyckel {text!r}; skapa en ny arbetsbok.")
+    return columns
+
+
+def _read_sheet(ws, section: Section, point: str, data: dict, errors: list[str]) -> None:  # noqa: ANN001
+    columns = _columns(ws, section, errors)
+    rows: list[dict] = []
+    for r in range(FIRST_ROW, ws.max_row + 1):
+        row_key = ws.cell(r, 1).value
+        if row_key is None:
+            continue
+        row_code = str(row_key)
+        values: dict = {}
+        for column, f in columns.items():
+            cell = ws.cell(r, column)
+            where = f"{ws.title}!{cell.coordinate}"
+            if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
+                continue
+            if not f.applies(point, None if section.single or section.is_list else row_code):
+                errors.append(f"{where}: cellen ska vara tom ({f.label} gäller inte {row_code} vid {point}).")
+                continue
+            value = _value(cell, f, where, errors)
+            if value is not None:
+                _set(values, f.key, value)
+        if not section.is_list:
+            _required(ws, r, row_code, section, point, columns, values, errors)
+        if not values:
+            continue
+        if section.is_list:
+            rows.append(values)
+        elif section.single:
+            data.setdefault(section.key, {}).update(values)
+        else:
+            target = data.setdefault(section.key, {})
+            if "." in values:  # the row's own value (prognos.<rad>)
+                target[row_code] = values["."]
+            else:
+                target[row_code] = values
+    if rows:
+        data[section.key] = rows
+
+
+def _required(ws, r: int, row_code: str, section: Section, point: str, columns: dict[int, Field],  # noqa: ANN001
+              values: dict, errors: list[str]) -> None:
+    """What the template rules call "fel" when missing: an answer every row needs (JA/NEJ), or a
+    field another one needs (an amount to carry forward needs the nämnd's decision)."""
+    given = {f.key for c, f in columns.items() if ws.cell(r, c).value not in (None, "")}
+    label = ws.cell(r, 2).value or row_code
+    for column, f in columns.items():
+        if f.key in given or not f.applies(point, None if section.single else row_code):
+            continue
+        where = f"{ws.title}!{ws.cell(r, column).coordinate}"
+        if f.required:
+            errors.append(f"{where}: {f.label} saknas för {label}; uppgiften krävs.")
+        elif f.required_with and f.required_with in given:
+            other = next((g.label for g in columns.values() if g.key == f.required_with), f.required_with)
+            errors.append(f"{where}: {f.label} saknas för {label}; den krävs när {other} är ifyllt.")
+
+
+def _set(values: dict, dotted: str, value: object) -> None:
+    if dotted == ".":
+        values["."] = value
+        return
+    node = values
+    *parents, last = dotted.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = value
+
+
+def _value(cell, f: Field, where: str, errors: list[str]) -> object | None:  # noqa: ANN001
+    """The cell's value as the YAML loader would give it, or None after recording an error."""
+    value = cell.value
+    label = f"{f.label}" + (f", {f.unit}" if f.unit else "")
+    if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=") and cell.data_type != "s"):
+        errors.append(f"{where}: formler är inte tillåtna i en inmatningscell ({label}); skriv värdet.")
+        return None
+    if f.type in ("belopp", "tal", "heltal", "andel"):
+        if isinstance(value, bool) or isinstance(value, (datetime, date)):
+            errors.append(f"{where}: väntade ett tal ({label}), fick {value!r}.")
+            return None
+        if isinstance(value, str):
+            text = value.strip()
+            try:
+                number = to_decimal(text[:-1] if f.type in ("andel", "tal") and text.endswith("%") else text, where)
+            except ManualInputError:
+                errors.append(f"{where}: '{value}' är inget tal ({label}).")
+                return None
+            if f.type == "heltal" and number != number.to_integral_value():
+                errors.append(f"{where}: '{value}' är inget heltal ({label}).")
+                return None
+            return text  # the fill reads texts as the YAML loader's strings ("12,5", "70,8 %")
+        if f.type == "heltal" and Decimal(repr(value)) != Decimal(repr(value)).to_integral_value():
+            errors.append(f"{where}: {value} är inget heltal ({label}).")
+            return None
+        if isinstance(value, float) and value.is_integer() and f.type == "heltal":
+            return int(value)
+        return value
+    if f.type == "datum":
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        errors.append(f"{where}: '{value}' är inget datum ({label}); skriv ÅÅÅÅ-MM-DD.")
+        return None
+    if f.type == "ja_nej":
+        text = str(value).strip().upper()
+        if text not in ("JA", "NEJ"):
+            errors.append(f"{where}: '{value}' är inte JA eller NEJ ({label}).")
+            return None
+        return text
+    # text: numbers and dates typed in a text cell are taken as their text
+    if isinstance(value, datetime):
+        text = value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    else:
+        text = str(value)
+    if f.max_length and len(text) > f.max_length:
+        errors.append(f"{where}: texten har {len(text)} tecken, högst {f.max_length} får plats ({label}).")
+        return None
+    return text
