@@ -57,3 +57,13 @@ def _is_plain_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# What an xlsx (XML 1.0) cannot hold: openpyxl's ILLEGAL_CHARACTERS_RE (C0 controls) plus the
+# noncharacters U+FFFE/U+FFFF and lone surrogates, any of which makes the file unreadable.
+XML_ILLEGAL = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters an xlsx cell cannot store."""
+    return XML_ILLEGAL.sub("", text)

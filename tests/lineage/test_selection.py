@@ -25,3 +25,20 @@ def test_selection_sql_uses_bound_parameters_only() -> None:
     assert "4022" not in str(compiled) and "2130" not in str(compiled) and "191" not in str(compiled)
     values = [tuple(v) if isinstance(v, list) else v for v in compiled.params.values()]
     assert "4022" in values and ("2130",) in values and "191" in values
+
+
+def test_an_open_range_reads_as_the_highest_account_and_never_carries_the_sentinel() -> None:
+    everything = AccountSet.prefixes("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
+    assert "\uffff" not in everything.describe()
+    assert AccountSet.prefixes("9", anslag="I").describe() == "konto 9–9999; anslag I"
+
+
+def test_an_xlsx_cell_never_receives_a_character_xml_cannot_hold(tmp_path) -> None:
+    from openpyxl import Workbook, load_workbook
+
+    from bokslut.templates.xlsxops import put
+
+    wb = Workbook()
+    put(wb.active["A1"], "konto 0–(under \uffff)\ufffe\x01")
+    wb.save(tmp_path / "x.xlsx")
+    assert load_workbook(tmp_path / "x.xlsx").active["A1"].value == "konto 0–(under )"

@@ -67,6 +67,8 @@ class AccountSet:
 
     @staticmethod
     def _range_text(lo: str, hi: str) -> str:
+        if hi == "\uffff":  # open upwards: the highest four-digit account closes it for the reader
+            return f"{lo or '0'}–{'9' * max(len(lo), 4)}"
         if next_prefix(lo) == hi:
             return lo
         last = _previous_prefix(hi, len(lo))

@@ -34,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bokslut.money import format_swedish, ore_to_decimal
 from bokslut.reports.model import NOT_DELIVERED, Column, Report, ReportRow
+from bokslut.textsafety import xml_safe
 
 __all__ = [
     "AMOUNT_FORMAT",
@@ -181,7 +182,7 @@ def sheet_title(title: str, existing: list[str] | tuple[str, ...] = ()) -> str:
 
 def _text(cell: Cell, text: str) -> Cell:
     """Write ``text`` as a literal string, never a formula (``=...``) or error code (``#N/A``)."""
-    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
+    cell.value = xml_safe(text)
     cell.data_type = "s"
     return cell
 

@@ -430,10 +430,17 @@ def cell_sources(filled: FilledWorkbook) -> list[CellSource]:
 
 
 def report_sheet_sources(filled: FilledWorkbook) -> list[CellSource]:
-    """Hook for the ledger report sheets and Kontokontroller (issue 11; wired by the lead to
-    ``bokslut.lineage.reports.report_sheet_sources(sheet_title, report)`` and
-    ``bokslut.lineage.controls.kontokontroller_sources(sheet_title, report, control_run)``)."""
-    return []
+    """The figures of the ledger report and Kontokontroller sheets, as their own modules state them."""
+    from bokslut.lineage.controls import kontokontroller_sources
+    from bokslut.lineage.reports import report_sheet_sources as ledger_report_sources
+
+    out: list[CellSource] = []
+    for spec in filled.mapping.sheets:
+        if spec.kind == "ledger_report" and spec.report in filled.reports:
+            out += ledger_report_sources(spec.sheet, filled.reports[spec.report])
+        elif spec.kind == "kontokontroller" and filled.control_run is not None:
+            out += kontokontroller_sources(spec.sheet, filled.reports["kontokontroller"], filled.control_run)
+    return out
 
 
 def _manual_value(given: object, spec: CellSpec, path: str) -> object:

@@ -19,13 +19,15 @@ from copy import copy
 from datetime import date, datetime
 from decimal import Decimal
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.formula.translate import Translator
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
+
+from bokslut.textsafety import xml_safe
 
 DATE_FORMAT = "yyyy-mm-dd"
 _CELL = re.compile(r"^(\$?)([A-Z]{1,3})(\$?)(\d+)$")
@@ -48,7 +50,7 @@ def put(cell: Cell, value: object) -> Cell:
     if isinstance(value, bool):
         raise TypeError(f"{cell.coordinate}: sanningsvärde kan inte skrivas i en blankett")
     if isinstance(value, str):
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = xml_safe(value)
         cell.data_type = "s"  # never a formula or an error code, whatever the first character
         return cell
     if isinstance(value, Decimal):
