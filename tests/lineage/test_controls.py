@@ -217,3 +217,15 @@ def test_the_pre_publish_report_explains_the_staged_load_it_rejects(loaded_2024,
     assert "1\u00a0000,00 kr – <span class=\"status ok\">stämmer</span>" in section and sha in section
     assert "MA 999001" in section
     assert "stämmer inte" not in html.split("<h2>Förklaringar</h2>")[1].split("<h2>Alla kontroller</h2>")[0]
+
+
+def test_report_is_written_with_a_swedish_note_when_explanations_fail(run_2024, tmp_path, monkeypatch):
+    import bokslut.lineage.controls as lineage_controls
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("testfel")
+
+    monkeypatch.setattr(lineage_controls, "explain_run", broken)
+    html = write_html(run_2024, tmp_path / "r.html", engine=object()).read_text(encoding="utf-8")
+    assert "Förklaringarna kunde inte tas fram (RuntimeError)" in html and "KK12.3" in html
+    assert 'id="forklaring-' not in html

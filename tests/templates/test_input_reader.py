@@ -121,7 +121,8 @@ def vb_workbook(templates_warehouse, tmp_path_factory):
 
     engine, _settings = templates_warehouse
     path = tmp_path_factory.mktemp("indata") / "indata_VB.xlsx"
-    write_input_workbook(engine, "191", 2024, "VB", path)
+    result = write_input_workbook(engine, "191", 2024, "VB", path)
+    assert result.dropped == [] and "verksamhetsprojekt.2401.kommentar" in result.written  # every example value has a cell
     return path
 
 
@@ -271,7 +272,7 @@ def test_cli_writes_the_workbook(templates_warehouse, tmp_path, monkeypatch, cap
     out = tmp_path / "indata.xlsx"
     assert main(["manual-input", "--forvaltning", "191", "--year", "2024", "--point", "T2", "-o", str(out)]) == 0
     err = capsys.readouterr().err
-    assert f"Skrev {out}" in err and "förifyllt från T2-2024.yaml" in err
+    assert f"Skrev {out}" in err and "förifyllt från T2-2024.yaml" in err and "Inte med i arbetsboken" not in err
     assert load_manual(out, "191", 2024, "T2").get("verksamhetsprojekt.2404.datumkommentar")
     with pytest.raises(SystemExit) as exit_info:
         main(["manual-input", "--forvaltning", "191", "--year", "2024", "--point", "T2", "-o", str(tmp_path / "x.yaml")])
@@ -334,3 +335,18 @@ def test_a_foreign_or_damaged_file_in_the_landing_folder_stops_the_build_naming_
     (folder / "annan.xlsx").write_bytes(b"PK trasig")
     with pytest.raises(ManualInputError, match=r"annan\.xlsx: filen är skadad"):
         pipeline.resolve_manual(settings, "191", 2024, "VB")
+
+
+@pytest.mark.slow
+def test_prefill_values_without_a_row_are_named_and_a_missing_prefill_file_is_an_error(templates_warehouse, tmp_path):
+    from bokslut.templates.input_workbook import write_input_workbook
+
+    engine, _settings = templates_warehouse
+    seed = tmp_path / "T1.yaml"
+    seed.write_text('forvaltning: "191"\nar: 2024\nrapporttillfalle: T1\nverksamhetsprojekt:\n'
+                    '  "2401": {budget: {kostnad: 60.0}}\n  "9999": {budget: {kostnad: 1.0}}\n', encoding="utf-8")
+    result = write_input_workbook(engine, "191", 2024, "T1", tmp_path / "t1.xlsx", manual_path=seed)
+    assert result.dropped == ["verksamhetsprojekt.9999.budget.kostnad"]
+    assert load_manual(tmp_path / "t1.xlsx", "191", 2024, "T1").get("verksamhetsprojekt.2401.budget.kostnad") == 60
+    with pytest.raises(ManualInputError, match="Filen att förifylla från, .*saknas.yaml, finns inte"):
+        write_input_workbook(engine, "191", 2024, "T1", tmp_path / "x.xlsx", manual_path=tmp_path / "saknas.yaml")

@@ -261,7 +261,8 @@ def offending_drilldown(connection: sa.Connection, bounds: PeriodBounds, partiti
         direction = -1 if total < 0 else 1
         rows = connection.execute(sa.text(OFFENDING_SQL.format(matching=f"SELECT * FROM {MATCHING_TABLE}")), {
             "by_net": 1 if net else 0, "direction": direction,
-            "voucher_limit": OFFENDING_VOUCHERS if voucher_limit is None else int(voucher_limit), "posting_limit": OFFENDING_POSTINGS_PER_VOUCHER,
+            "voucher_limit": OFFENDING_VOUCHERS if voucher_limit is None else int(voucher_limit),
+            "posting_limit": OFFENDING_POSTINGS_PER_VOUCHER,
         }).mappings().all()
         connection.execute(sa.text(f"DROP TABLE {MATCHING_TABLE}"))
     vouchers: dict[tuple[int, str, str], list] = {}

@@ -129,6 +129,8 @@ def run_manual_input(args: argparse.Namespace) -> int:
     result = write_input_workbook(engine, args.forvaltning, args.year, args.point, args.output, manual_path=prefill,
                                   mapping_path=args.mapping)
     _say(f"Skrev {result.path} ({', '.join(result.sheets)}); {result.prefill}.")
+    if result.dropped:
+        _say(f"Inte med i arbetsboken (rader som blanketten inte visar): {', '.join(result.dropped)}")
     if result.marked:
         _say(f"{len(result.marked)} uppgift(er) begärs av regler i blanketten (orange celler):")
         for line in result.marked:

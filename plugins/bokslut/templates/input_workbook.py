@@ -32,7 +32,7 @@ from bokslut.templates.input_catalogue import (
     CONTEXT_PREFIX, FIELD_PREFIX, FIRST_ROW, HEADER_ROW, HELP_ROW, INSTRUCTIONS, KEY_ROW, LABEL_COLUMN, META_KIND, META_SHEET,
     NUMBER_FORMATS, PREVIOUS_POINT, TITLE_ROW, Catalogue, Field, Section, load_catalogue,
 )
-from bokslut.templates.manual import ManualInputs, default_manual_path, load_manual
+from bokslut.templates.manual import ManualInputError, ManualInputs, default_manual_path, load_manual
 from bokslut.templates.mapping import UNITS
 from bokslut.templates.points import get_point, validate_year
 from bokslut.templates.xlsxops import put
@@ -55,6 +55,8 @@ class InputWorkbook:
     prefill: str  # Swedish: where the prefilled values came from
     sheets: list[str] = field(default_factory=list)
     marked: list[str] = field(default_factory=list)  # "Blad!C7: message" of the cells a rule asks for
+    written: set[str] = field(default_factory=set)  # manual paths prefilled into a cell
+    dropped: list[str] = field(default_factory=list)  # prefill paths with no cell (rows the template does not show)
 
 
 # ------------------------------------------------------------------------------- prefill
@@ -95,6 +97,8 @@ def prefill_inputs(forvaltning: str, year: int, point: str, manual_path: Path | 
                    catalogue: Catalogue) -> tuple[dict, str]:
     """(inputs, Swedish description): ``manual_path`` or the point's own manual file when there is
     one (YAML or a returned workbook), else what carries over from the previous point's file."""
+    if manual_path is not None and not Path(manual_path).exists():
+        raise ManualInputError(f"Filen att förifylla från, {manual_path}, finns inte.")
     own = Path(manual_path) if manual_path else default_manual_path(forvaltning, year, point)
     if own.exists():
         inputs = load_manual(own, forvaltning, year, point, required=True)
@@ -106,6 +110,14 @@ def prefill_inputs(forvaltning: str, year: int, point: str, manual_path: Path | 
             earlier = load_manual(path, forvaltning, year, previous, required=True)
             return carry_over(earlier.data, point, catalogue), f"förifyllt med det som gäller från {previous} ({path.name})"
     return {}, "inget förifyllt (ingen tidigare fil för året)"
+
+
+def _leaves(data: object, prefix: str = "") -> set[str]:
+    if isinstance(data, dict):
+        return set().union(set(), *(_leaves(v, f"{prefix}.{k}" if prefix else str(k)) for k, v in data.items()))
+    if isinstance(data, list):
+        return set().union(set(), *(_leaves(v, f"{prefix}.{i}") for i, v in enumerate(data)))
+    return {prefix} if data is not None and data != "" else set()
 
 
 def _strip(data: dict) -> dict:
@@ -145,6 +157,7 @@ def write_input_workbook(engine: Engine, forvaltning: str, year: int, point: str
         ws = wb.create_sheet(section.title)
         _write_section(ws, section, rp.code, _rows(section, dry.filled, data), dry.filled, data, asks, result)
         result.sheets.append(section.title)
+    result.dropped = sorted(_leaves(data) - result.written)
     _write_instructions(intro, forvaltning, year, rp, described, result)
     meta = wb.create_sheet(META_SHEET)
     for key, value in (("typ", META_KIND), ("forvaltning", forvaltning), ("ar", str(year)), ("rapporttillfalle", rp.code),
@@ -297,6 +310,9 @@ def _write_section(ws, section: Section, point: str, rows: list[_Row], filled, d
                 continue
             value = row.inputs.get(spec.key) if section.is_list else _get(data, section.path(code, spec))
             put(cell, value if not isinstance(value, datetime) else value.date())
+            if value is not None and value != "":
+                result.written.add(f"{section.key}.{int(row.code) - 1}.{spec.key}" if section.is_list
+                                   else section.path(code, spec))
             cell.number_format = spec.number_format
             cell.fill = INPUT_FILL
             cell.protection = Protection(locked=False)
