@@ -44,7 +44,7 @@ def test_year_end_report_uses_the_returned_workbook_and_archives_it(airflow_db, 
     assert run.state == "success"
     folder = tmp_path / "out" / "191" / "VB-2024"
     assert (folder / "manuella_uppgifter_191_VB-2024.xlsx").read_bytes() == returned.read_bytes()
-    assert (tmp_path / "data" / "archive" / "manual" / f"{sha[:16]}_{returned.name}").exists()
+    assert (tmp_path / "data" / "archive" / "manual" / sha[:16] / "manuella_uppgifter_191_VB-2024.xlsx").exists()
     rules = (folder / "kontroller_blankett_191_VB-2024.tsv").read_text(encoding="utf-8")
     assert "Kommentar från den återlämnade arbetsboken." in rules and sha[:12] in rules
     (_sender, _recipients, message), = smtp.mails

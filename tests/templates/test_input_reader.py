@@ -304,7 +304,7 @@ def test_build_takes_the_returned_workbook_from_the_landing_folder_and_archives_
     sha = hashlib.sha256(edited.read_bytes()).hexdigest()
     delivery, result = pipeline.build_with_result({"forvaltning": "191", "year": 2024, "point": "VB"}, settings)
     assert result.filled.manual.sha256 == sha and delivery["manual_sha256"] == sha
-    archived = settings.archive_dir / "manual" / f"{sha[:16]}_vb_ifylld.xlsx"
+    archived = settings.archive_dir / "manual" / sha[:16] / "manuella_uppgifter_191_VB-2024.xlsx"
     assert archived.read_bytes() == edited.read_bytes() and result.filled.manual.path == archived
     copy = Path(delivery["folder"]) / "manuella_uppgifter_191_VB-2024.xlsx"
     assert str(copy) in delivery["files"] and copy.read_bytes() == edited.read_bytes()
@@ -350,3 +350,15 @@ def test_prefill_values_without_a_row_are_named_and_a_missing_prefill_file_is_an
     assert load_manual(tmp_path / "t1.xlsx", "191", 2024, "T1").get("verksamhetsprojekt.2401.budget.kostnad") == 60
     with pytest.raises(ManualInputError, match="Filen att förifylla från, .*saknas.yaml, finns inte"):
         write_input_workbook(engine, "191", 2024, "T1", tmp_path / "x.xlsx", manual_path=tmp_path / "saknas.yaml")
+
+
+@pytest.mark.slow
+def test_validations_and_names_stay_within_excels_limits(vb_workbook):
+    """Excel offers to repair a workbook whose validation texts or sheet names are too long."""
+    wb = load_workbook(vb_workbook)
+    assert all(len(name) <= 31 for name in wb.sheetnames)
+    validations = [dv for ws in wb.worksheets for dv in ws.data_validations.dataValidation]
+    assert {dv.type for dv in validations} == {"decimal", "whole", "date", "list", "textLength"}
+    for dv in validations:
+        assert dv.sqref and len(dv.promptTitle or "") <= 32 and len(dv.errorTitle or "") <= 32
+        assert len(dv.prompt or "") <= 255 and len(dv.error or "") <= 255

@@ -8,7 +8,7 @@ and numbers (XCom-friendly); files are written to
 The manual inputs of a build, first found wins: ``--manual`` (or the ``manual_path`` argument), a
 returned input workbook in ``<BOKSLUT_LANDING_DIR>/manual/`` whose hidden metadata names the
 target's förvaltning, year and point, the YAML ``include/manual/<förv>/<PUNKT>-<år>.yaml``. An
-input workbook is archived under ``<BOKSLUT_ARCHIVE_DIR>/manual/`` with its SHA-256 (as every
+input workbook is archived under ``<BOKSLUT_ARCHIVE_DIR>/manual/<sha256[:16]>/`` with its SHA-256 (as every
 loaded export is) and the build reads the archived copy; the delivery carries a copy too.
 """
 
@@ -216,15 +216,17 @@ def returned_workbook(settings: Settings, forvaltning: str, year: int, point: st
     return matches[0] if matches else None
 
 
-def archive_manual(path: Path, settings: Settings) -> Path:
-    """Copy an input workbook to ``<archive>/manual/<sha256[:16]>_<name>`` (once per content) and
+def archive_manual(path: Path, settings: Settings, name: str | None = None) -> Path:
+    """Copy an input workbook to ``<archive>/manual/<sha256[:16]>/<name>`` (once per content) and
     return the copy: the build reads exactly the archived bytes."""
     import hashlib
 
     from bokslut.problems import EnvironmentProblem
 
     sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    target = settings.archive_dir / MANUAL_LANDING / f"{sha[:16]}_{Path(path).name}"
+    # a folder per content, and a name of our own: finance's file name may hold a person's name, and
+    # the archived name reaches the rule report and the mail
+    target = settings.archive_dir / MANUAL_LANDING / sha[:16] / (name or Path(path).name)
     try:
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -236,7 +238,7 @@ def archive_manual(path: Path, settings: Settings) -> Path:
 
         raise EnvironmentProblem(f"Arbetsboken med manuella uppgifter kunde inte arkiveras i {settings.archive_dir} "
                                  f"({os_reason(exc)}); blanketterna fylldes inte i. Kontrollera BOKSLUT_ARCHIVE_DIR.") from exc
-    log.info("Manuella uppgifter %s arkiverade som %s (SHA-256 %s).", Path(path).name, target, sha)
+    log.info("Manuella uppgifter arkiverade som %s (SHA-256 %s).", target, sha)
     return target
 
 
@@ -248,7 +250,7 @@ def resolve_manual(settings: Settings, forvaltning: str, year: int, point: str, 
     if chosen is None:
         return default_manual_path(forvaltning, year, point)
     if chosen.suffix.lower() == ".xlsx" and chosen.is_file():
-        return archive_manual(chosen, settings)
+        return archive_manual(chosen, settings, f"manuella_uppgifter_{forvaltning}_{get_point(point).label(year)}.xlsx")
     return chosen
 
 
