@@ -119,6 +119,20 @@ def test_round_trip_fills_the_templates_exactly_as_the_yaml(templates_warehouse,
     a, b = all_cells(by_yaml.path), all_cells(by_xlsx.path)
     named = [k for k, v in a.items() if isinstance(v, str) and v.startswith("Manuella uppgifter: ")]
     assert len(named) == 1 and f"{point}-2024.yaml" in a[named[0]] and returned.name in b[named[0]]
-    differing = {k: (a.get(k), b.get(k)) for k in set(a) | set(b) if k not in named and a.get(k) != b.get(k)}
+
+    def file_named_alike(text: object) -> object:
+        """Where a value came from names the file (Källor) and, for a workbook, the cell to fill in
+        (rule messages): the only difference the two fills may show."""
+        if not isinstance(text, str):
+            return text
+        for key, location in read.locations.items():
+            text = text.replace(f"arbetsboken {returned.name}, {location}", f"manuella uppgifter: {key}")
+        return text.replace(returned.name, "<fil>").replace(f"{point}-2024.yaml", "<fil>")
+
+    differing = {k: (a.get(k), b.get(k)) for k in set(a) | set(b)
+                 if k not in named and file_named_alike(a.get(k)) != file_named_alike(b.get(k))}
     assert not differing
+    if point == "VB":  # project 2406 has no comment in the example: the warning points at the workbook's cell
+        asked = [r.message for r in by_xlsx.rules if r.rule_id == "BL01" and r.status == "varning"]
+        assert asked and all(f"arbetsboken {returned.name}, blad " in m and ", cell " in m for m in asked), asked
     assert [(r.rule_id, r.status, r.where) for r in by_yaml.rules] == [(r.rule_id, r.status, r.where) for r in by_xlsx.rules]

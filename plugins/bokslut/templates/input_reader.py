@@ -69,6 +69,7 @@ def read_input_workbook(path: Path, forvaltning: str, year: int, point: str, cat
     catalogue = catalogue or load_catalogue()
     data: dict = {"forvaltning": forvaltning, "ar": year, "rapporttillfalle": point}
     errors: list[str] = []
+    locations: dict[str, str] = {}
     sections = {s.key: s for s in catalogue.sections}
     present = {str(ws.cell(KEY_ROW, 1).value) for ws in wb.worksheets if ws.title not in (META_SHEET, INSTRUCTIONS)}
     for key in filter(None, meta.get("blad", "").split(",")):
@@ -85,13 +86,13 @@ def read_input_workbook(path: Path, forvaltning: str, year: int, point: str, cat
         if section is None or point not in section.points:
             errors.append(f"{ws.title}: bladet hör inte till {point} (okänd nyckel {key!r}); skapa en ny arbetsbok.")
             continue
-        _read_sheet(ws, section, point, data, errors)
+        _read_sheet(ws, section, point, data, errors, locations)
     if errors:
         shown = errors[:MAX_ERRORS_SHOWN]
         more = f"\n  … och {len(errors) - len(shown)} fel till" if len(errors) > len(shown) else ""
         raise ManualInputError(f"{path.name}: {len(errors)} fel, inget av arbetsbokens innehåll används:\n  "
                                + "\n  ".join(shown) + more)
-    return ManualInputs(path, data, hashlib.sha256(raw).hexdigest())
+    return ManualInputs(path, data, hashlib.sha256(raw).hexdigest(), locations)
 
 
 def _columns(ws, section: Section, errors: list[str]) -> dict[int, Field]:  # noqa: ANN001
@@ -108,7 +109,8 @@ def _columns(ws, section: Section, errors: list[str]) -> dict[int, Field]:  # no
     return columns
 
 
-def _read_sheet(ws, section: Section, point: str, data: dict, errors: list[str]) -> None:  # noqa: ANN001
+def _read_sheet(ws, section: Section, point: str, data: dict, errors: list[str],  # noqa: ANN001
+                locations: dict[str, str]) -> None:
     columns = _columns(ws, section, errors)
     rows: list[dict] = []
     for r in range(FIRST_ROW, ws.max_row + 1):
@@ -120,6 +122,8 @@ def _read_sheet(ws, section: Section, point: str, data: dict, errors: list[str])
         for column, f in columns.items():
             cell = ws.cell(r, column)
             where = f"{ws.title}!{cell.coordinate}"
+            if not section.is_list:  # so the rule report can point at the cell to fill in
+                locations[_dotted(section, row_code, f.key)] = f"blad {ws.title}, cell {cell.coordinate}"
             if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
                 continue
             if not f.applies(point, None if section.single or section.is_list else row_code):
@@ -161,6 +165,12 @@ def _required(ws, r: int, row_code: str, section: Section, point: str, columns: 
         elif f.required_with and f.required_with in given:
             other = next((g.label for g in columns.values() if g.key == f.required_with), f.required_with)
             errors.append(f"{where}: {f.label} saknas för {label}; den krävs när {other} är ifyllt.")
+
+
+def _dotted(section: Section, row_code: str, key: str) -> str:
+    """The key the templates read (``ManualInputs.get``) for a cell of ``section``."""
+    parts = [section.key] + ([] if section.single else [row_code]) + ([] if key == "." else [key])
+    return ".".join(parts)
 
 
 def _set(values: dict, dotted: str, value: object) -> None:

@@ -73,6 +73,13 @@ class ManualInputs:
     path: Path | None = None
     data: dict = field(default_factory=dict)
     sha256: str | None = None
+    locations: dict[str, str] = field(default_factory=dict)  # dotted key -> "blad X, cell Y" (input workbook)
+
+    def where(self, dotted: str) -> str:
+        """Where finance gives ``dotted``: the input workbook's sheet and cell, else the key of the YAML file."""
+        if dotted in self.locations:
+            return f"arbetsboken {self.path.name if self.path else ''}, {self.locations[dotted]}".replace(" ,", ",")
+        return f"manuella uppgifter: {dotted}"
 
     def get(self, dotted: str) -> object | None:
         """``get("verksamhetsprojekt.2404.kommentar")``; None when absent or blank."""

@@ -113,7 +113,7 @@ def rule_budget_deviation(filled, wb, p: dict) -> list[RuleResult]:  # noqa: ANN
             else:
                 out.append(RuleResult("BL01", sheet, f"rad {row.row}", "varning",
                                       f"{text}, men kommentar med orsak och vidtagen åtgärd saknas "
-                                      f"(manuella uppgifter: verksamhetsprojekt.{row.code}.kommentar).",
+                                      f"({filled.manual.where(f'verksamhetsprojekt.{row.code}.kommentar')}).",
                                       f"verksamhetsprojekt.{row.code}.kommentar"))
     return out
 
@@ -136,7 +136,7 @@ def rule_decided_deviation(filled, wb, p: dict) -> list[RuleResult]:  # noqa: AN
                                       f"verksamhetsprojekt.{row.code}.kommentar"))
             else:
                 out.append(RuleResult("BL02", sheet, f"rad {row.row}", "varning",
-                                      f"{text}, men kommentar saknas (manuella uppgifter: verksamhetsprojekt.{row.code}.kommentar).",
+                                      f"{text}, men kommentar saknas ({filled.manual.where(f'verksamhetsprojekt.{row.code}.kommentar')}).",
                                       f"verksamhetsprojekt.{row.code}.kommentar"))
     return out
 
@@ -158,7 +158,7 @@ def rule_dates(filled, wb, p: dict) -> list[RuleResult]:  # noqa: ANN001
                                       f"verksamhetsprojekt.{row.code}.datumkommentar"))
             else:
                 out.append(RuleResult("BL03", sheet, f"rad {row.row}", "varning",
-                                      f"{text}, men förklaring saknas (manuella uppgifter: verksamhetsprojekt.{row.code}.datumkommentar).",
+                                      f"{text}, men förklaring saknas ({filled.manual.where(f'verksamhetsprojekt.{row.code}.datumkommentar')}).",
                                       f"verksamhetsprojekt.{row.code}.datumkommentar"))
     return out
 
@@ -273,7 +273,7 @@ def rule_own_action(filled, wb, p: dict) -> list[RuleResult]:  # noqa: ANN001
             given = f"'{row.values.get('eget_handlande')}'" if row.values.get("eget_handlande") else "inget svar"
             out.append(RuleResult("BL07", table.sheet, f"rad {row.row}", "fel",
                                   f"{row.label}: har resultatet uppkommit av enhetens eget handlande? {given}; ange JA eller NEJ "
-                                  f"(manuella uppgifter: resultatenheter.{row.code}.eget_handlande).",
+                                  f"({filled.manual.where(f'resultatenheter.{row.code}.eget_handlande')}).",
                                   f"resultatenheter.{row.code}.eget_handlande"))
     return out
 
@@ -309,7 +309,7 @@ def rule_investment_deviation(filled, wb, p: dict) -> list[RuleResult]:  # noqa:
     if abs(vp_ore - actual_ore) >= round(p["avvikelse_grans_mnkr"] * 100_000_000) and not filled.manual.get("invent_o_maskin.kommentar"):
         out.append(RuleResult("BL08", deviation.sheet, deviation.coordinate, "varning",
                               f"Invent o maskin: avvikelsen {_sv(expected, 1)} mnkr ska analyseras och kommenteras "
-                              "(manuella uppgifter: invent_o_maskin.kommentar).", "invent_o_maskin.kommentar"))
+                              f"({filled.manual.where('invent_o_maskin.kommentar')}).", "invent_o_maskin.kommentar"))
     return out
 
 
@@ -331,7 +331,7 @@ def rule_carry_forward(filled, wb, p: dict) -> list[RuleResult]:  # noqa: ANN001
                 if not filled.point.is_tertial:
                     out.append(RuleResult("BL09", table.sheet, f"rad {row.row}", "varning",
                                           f"{row.label}: belopp att balansera saknas; nämnden ska besluta om belopp som ska "
-                                          f"ombudgeteras (manuella uppgifter: externa_projekt.{row.code}.belopp_att_balansera).",
+                                          f"ombudgeteras ({filled.manual.where(f'externa_projekt.{row.code}.belopp_att_balansera')}).",
                                           f"externa_projekt.{row.code}.belopp_att_balansera"))
                 continue
             if carry < 0 or (remaining is not None and carry > max(remaining, 0)):
@@ -341,7 +341,7 @@ def rule_carry_forward(filled, wb, p: dict) -> list[RuleResult]:  # noqa: ANN001
             elif not decision:
                 out.append(RuleResult("BL09", table.sheet, f"rad {row.row}", "fel",
                                       f"{row.label}: belopp att balansera {_tkr(carry)} utan nämndbeslut "
-                                      f"(manuella uppgifter: externa_projekt.{row.code}.beslut).",
+                                      f"({filled.manual.where(f'externa_projekt.{row.code}.beslut')}).",
                                       f"externa_projekt.{row.code}.beslut"))
             else:
                 out.append(RuleResult("BL09", table.sheet, f"rad {row.row}", "ok",
