@@ -237,3 +237,31 @@ def test_the_vb_templates_report_sheets_are_explained_cell_by_cell(warehouse, re
             if number % 40 == 0:  # the cell's explanation is the record Källor names (every cell: test above)
                 explanation = explain_report_cell(warehouse, report, source.cell, postings=1)
                 assert explanation.source == source.source and explanation.agrees is True
+
+
+def test_without_budget_and_extracts_the_derived_lines_still_recompute(warehouse, tmp_path) -> None:
+    """Budget, anläggningsreskontra and stadskassan never loaded: their cells say "ej levererad" (no
+    recomputation claimed) and the lines derived without them (Summa stadskassans konto from eget
+    kapital) recompute like every other."""
+    target = tmp_path / "utan_underlag.sqlite"
+    source, copy = sqlite3.connect(warehouse.url.database), sqlite3.connect(target)
+    source.backup(copy)
+    copy.execute("DELETE FROM publication WHERE source IN ('budget', 'anlaggningsreskontra', 'stadskassan')")
+    copy.commit()
+    source.close()
+    copy.close()
+    engine = sa.create_engine(f"sqlite:///{target}")
+    try:
+        built = build_reports(engine, "191", YEAR_END)
+        for report in built.values():
+            assert check_report(engine, report) == []
+        rorelse = built["anl_rorelsekapital"]
+        external = find_row(rorelse, "1892")
+        assert external.values["belopp"] == "ej levererad" and "ej levererad" in external.sources["belopp"].describe()
+        [summa] = explain_report_line(engine, "191", YEAR_END, "anl_rorelsekapital", "1896")
+        assert summa.agrees is True and "härledd" in summa.source
+        [budget, _actual, _deviation] = explain_report_line(engine, "191", YEAR_END, "budgetavrakning", "831")
+        assert budget.value == "ej levererad" and budget.agrees is None and budget.recomputed is None
+        assert "budgetversion BJ är inte inläst" in budget.source
+    finally:
+        engine.dispose()
