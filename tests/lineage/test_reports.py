@@ -209,3 +209,59 @@ def test_cli_explain_report_line(warehouse, monkeypatch, capsys, fmt) -> None:
         assert sum(1 for line in lines if line.startswith("stammer\t")) == 6
         assert all(line == "stammer\tja" for line in lines if line.startswith("stammer\t"))
         assert any(line.startswith("kalla\tUB Totalt (IB + rörelse): huvudbok förvaltning 191") for line in lines)
+
+
+def test_the_vb_templates_report_sheets_are_explained_cell_by_cell(warehouse, reports) -> None:
+    """The VB workbook's ledger_report sheets are add_report_sheet renamed to the template's sheet
+    name (templates/fill.py): report_sheet_sources under that name points at the same cells with the
+    same values; every one of them recomputes (the first tests check the very same reports)."""
+    from openpyxl import Workbook
+
+    from bokslut.reports.xlsx import add_report_sheet
+    from bokslut.settings import INCLUDE_DIR
+    from bokslut.templates.mapping import load_mapping
+
+    specs = [s for s in load_mapping(INCLUDE_DIR / "templates" / "vb.yaml").sheets if s.kind == "ledger_report"]
+    assert {s.report for s in specs} == set(REPORT_NAMES)
+    wb = Workbook()
+    for spec in specs:
+        report = reports[YEAR_END][spec.report]
+        ws = add_report_sheet(wb, report)
+        ws.title = spec.sheet
+        sources = report_sheet_sources(spec.sheet, report)
+        assert len(sources) == len(_cells(report)) > 0
+        for number, source in enumerate(sources):
+            written = ws[source.cell].value
+            assert source.sheet == spec.sheet
+            assert written == source.value if isinstance(source.value, str) else float(written) == pytest.approx(source.value)
+            if number % 40 == 0:  # the cell's explanation is the record Källor names (every cell: test above)
+                explanation = explain_report_cell(warehouse, report, source.cell, postings=1)
+                assert explanation.source == source.source and explanation.agrees is True
+
+
+def test_without_budget_and_extracts_the_derived_lines_still_recompute(warehouse, tmp_path) -> None:
+    """Budget, anläggningsreskontra and stadskassan never loaded: their cells say "ej levererad" (no
+    recomputation claimed) and the lines derived without them (Summa stadskassans konto from eget
+    kapital) recompute like every other."""
+    target = tmp_path / "utan_underlag.sqlite"
+    source, copy = sqlite3.connect(warehouse.url.database), sqlite3.connect(target)
+    source.backup(copy)
+    copy.execute("DELETE FROM publication WHERE source IN ('budget', 'anlaggningsreskontra', 'stadskassan')")
+    copy.commit()
+    source.close()
+    copy.close()
+    engine = sa.create_engine(f"sqlite:///{target}")
+    try:
+        built = build_reports(engine, "191", YEAR_END)
+        for report in built.values():
+            assert check_report(engine, report) == []
+        rorelse = built["anl_rorelsekapital"]
+        external = find_row(rorelse, "1892")
+        assert external.values["belopp"] == "ej levererad" and "ej levererad" in external.sources["belopp"].describe()
+        [summa] = explain_report_line(engine, "191", YEAR_END, "anl_rorelsekapital", "1896")
+        assert summa.agrees is True and "härledd" in summa.source
+        [budget, _actual, _deviation] = explain_report_line(engine, "191", YEAR_END, "budgetavrakning", "831")
+        assert budget.value == "ej levererad" and budget.agrees is None and budget.recomputed is None
+        assert "budgetversion BJ är inte inläst" in budget.source
+    finally:
+        engine.dispose()

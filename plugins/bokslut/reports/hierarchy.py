@@ -3,19 +3,20 @@
 The year's layout (``reports.layouts``) gives the section and total labels, which 2-digit groups
 each section holds and which account levels are printed: the 2024 package prints accounts, 3- and
 2-digit groups (``print_levels: [4, 3, 2]``, the default), the 2020 package only 2-digit groups.
-Sums never depend on what is printed.
+Sums never depend on what is printed. Every row carries the source record of each amount: the
+accounts under its prefixes (an account, a group, a section's groups, a total's sections) with the
+column's periods and motpart class (``reports.sources``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from bokslut.lineage.selection import AccountSet, LedgerSelection
 from bokslut.reports.figures import REPORT_COLUMNS, LedgerFigures
 from bokslut.reports.layouts import LayoutError, borrowed_note, load_layout
 from bokslut.reports.model import Column, Report, ReportRow
 from bokslut.reports.sources import CounterpartySelection, FigureSource, source
-
-from bokslut.lineage.selection import AccountSet, LedgerSelection
 
 ACCOUNT_COLUMNS = [
     Column("level", "Nivå", "int"),
@@ -60,16 +61,15 @@ def _balance_sources(fig: LedgerFigures, all_externt: set[str], headings: dict[s
     (accounts of an all-externt group count wholly as Externt)."""
     first, last = fig.year * 100, fig.period
 
-    def ledger(period_from: int, accounts: AccountSet) -> LedgerSelection:
-        return LedgerSelection(fig.forvaltning, period_from, last if period_from > first else first, accounts)
-
     def sources(prefixes: list[str]) -> dict[str, FigureSource]:
         every = AccountSet.prefixes(*prefixes)
         whole = [p for p in prefixes if p[:2] in all_externt]
         split = [p for p in prefixes if p[:2] not in all_externt]
+        opening = LedgerSelection(fig.forvaltning, first, first, every)
+        movement = LedgerSelection(fig.forvaltning, first + 1, last, every)
         ub = LedgerSelection(fig.forvaltning, first, last, every)
-        result = {"ib": source(f"{headings['ib']} (ingående balans, period {first})", ledger(first, every)),
-                  "change": source(f"{headings['change']} (periodens rörelse)", ledger(first + 1, every)),
+        result = {"ib": source(f"{headings['ib']} (ingående balans, period {first})", opening),
+                  "change": source(f"{headings['change']} (periodens rörelse)", movement),
                   "ub_totalt": source(f"{headings['ub_totalt']} (IB + rörelse)", ub)}
         for column in REPORT_COLUMNS:
             terms = [CounterpartySelection(fig.forvaltning, first, last, AccountSet.prefixes(*split), report_column=column)] if split else []

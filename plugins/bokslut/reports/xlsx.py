@@ -94,7 +94,7 @@ def write_workbook(
 
 
 SOURCES_INTRO = ("Varje belopp i arbetsboken och vilka publicerade rader det summerar. Kör "
-                 "'bokslut explain --forvaltning FFF --year ÅÅÅÅ --point VB --report RAPPORT --line KONTO/RAD' "
+                 "'bokslut explain --forvaltning FFF --year ÅÅÅÅ --point T1|T2|VB --report RAPPORT --line KONTO/RAD' "
                  "för att räkna om beloppet från lagret och se de konteringar som bidrar mest.")
 
 
