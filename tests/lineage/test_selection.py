@@ -42,3 +42,12 @@ def test_an_xlsx_cell_never_receives_a_character_xml_cannot_hold(tmp_path) -> No
     put(wb.active["A1"], "konto 0–(under \uffff)\ufffe\x01")
     wb.save(tmp_path / "x.xlsx")
     assert load_workbook(tmp_path / "x.xlsx").active["A1"].value == "konto 0–(under )"
+
+
+def test_an_explanation_disagrees_when_any_figure_recomputed_with_it_does() -> None:
+    from bokslut.lineage.model import Explanation
+
+    base = dict(subject="KK05.6", value=100, unit="öre", source="x", recomputed=100)
+    assert Explanation(**base).agrees is True
+    assert Explanation(**base, checks={"förväntat": True, "differens": False}).agrees is False
+    assert Explanation(**{**base, "recomputed": None}, checks={"förväntat": False}).agrees is False

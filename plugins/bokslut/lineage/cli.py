@@ -81,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write(render(explanations, args.format))
     disagreeing = [e for e in explanations if e.agrees is False]
     for explanation in disagreeing:
-        print(f"fel: {explanation.subject}: värdet {explanation.value} stämmer inte med det omräknade "
-              f"{explanation.recomputed} från lagret.", file=sys.stderr)
+        wrong = [name for name, ok in explanation.checks.items() if ok is False] or ["värdet"]
+        print(f"fel: {explanation.subject}: {', '.join(wrong)} stämmer inte med omräkningen från lagret "
+              f"(se raderna ovan).", file=sys.stderr)
     return EXIT_MISMATCH if disagreeing else EXIT_OK

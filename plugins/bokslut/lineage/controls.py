@@ -232,8 +232,11 @@ def _explain(connection: sa.Connection, c: Candidates, result: ControlResult, po
     figures = _recompute(connection, c, line)
     suite = suite_of(result)
     details = {"kontroll": result.control_id, "status": result.status_text}
+    checks: dict[str, bool] = {}
     for m in MEASURES:
         shown, again = _shown(result, m), figures[m]
+        if not (shown is None and again is None):
+            checks[MEASURE_TEXT[m]] = shown == again
         verdict = "" if shown is None and again is None else " – stämmer" if shown == again else " – STÄMMER INTE"
         details[MEASURE_TEXT[m]] = f"{_kr(shown)} (omräknat {_kr(again)}{verdict})"
     details["sql"] = sql_path(suite)
@@ -267,7 +270,7 @@ def _explain(connection: sa.Connection, c: Candidates, result: ControlResult, po
     return Explanation(subject=_subject(result, measure), value=_shown(result, measure), unit="öre",
                        source=rule_text(result, line), details=details, recomputed=figures[measure],
                        loads=sorted(loads.values(), key=lambda r: r.load_id), contributions=contributions,
-                       contributions_total_ore=total, contributions_count=count)
+                       contributions_total_ore=total, contributions_count=count, checks=checks)
 
 
 def _find(run: ControlRun, control_id: str) -> ControlResult:

@@ -44,10 +44,14 @@ class Explanation:
     contributions: list[Contribution] = field(default_factory=list)  # the top N by |amount|
     contributions_total_ore: int | None = None  # the sum over every contributing row, not only the top N
     contributions_count: int | None = None
+    checks: dict[str, bool] = field(default_factory=dict)  # further figures recomputed with it (a control's expected value)
 
     @property
     def agrees(self) -> bool | None:
-        """None when nothing can be recomputed (text, manual input without a warehouse figure)."""
+        """None when nothing can be recomputed (text, manual input without a warehouse figure);
+        False when the value or any further recomputed figure disagrees."""
+        if any(ok is False for ok in self.checks.values()):
+            return False
         if self.recomputed is None or self.value is None or isinstance(self.value, str):
             return None
         if isinstance(self.value, float) or isinstance(self.recomputed, float):
