@@ -36,3 +36,24 @@ def test_vb_on_postgresql_equals_sqlite(pg_2024, filled, tmp_path):
                 assert ours[sheet][cell.coordinate].value == cell.value, f"{sheet}!{cell.coordinate}"
     keys = ["source_line", "section", "row", "budget_inkl_budgetjust", "utfall", "avvikelse", "derivation"]
     assert ledger_sheet_differences(ours["Budgetavräkning"], REFERENCE_DIR / "2024" / "budgetavrakning.tsv", keys=keys) == []
+
+
+def test_every_vb_figure_recomputes_on_postgresql(pg_2024, tmp_path):
+    """The lineage queries (raw rows, bound parameters, string concatenation of the voucher) on the
+    production database: each form, report and control figure of the VB workbook agrees."""
+    from bokslut.lineage.cells import explain_filled
+    from bokslut.lineage.sources_sheet import SHEET_TITLE
+
+    result = fill_workbook(pg_2024, "191", 2024, "VB", tmp_path / "vb.xlsx")
+    wb = load_workbook(result.path)
+    numeric = [(r[0].value, r[1].value) for r in wb[SHEET_TITLE].iter_rows(min_row=5)
+               if r[0].value and isinstance(r[3].value, (int, float)) and not isinstance(r[3].value, bool)]
+    assert len(numeric) > 200
+    verdicts = {}
+    for sheet, coordinate in numeric:
+        e = explain_filled(pg_2024, result.filled, sheet, coordinate, postings=2, workbook=wb)
+        assert e.agrees is not False, (sheet, coordinate, e.value, e.recomputed, e.source)
+        verdicts[e.agrees] = verdicts.get(e.agrees, 0) + 1
+        if e.contributions:
+            assert e.contributions[0].load and e.contributions[0].load.sha256
+    assert verdicts.get(True, 0) > 0.8 * len(numeric), verdicts
