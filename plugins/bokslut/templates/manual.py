@@ -74,6 +74,7 @@ class ManualInputs:
     data: dict = field(default_factory=dict)
     sha256: str | None = None
     locations: dict[str, str] = field(default_factory=dict)  # dotted key -> "blad X, cell Y" (input workbook)
+    asked: set[str] = field(default_factory=set, repr=False, compare=False)  # every key the fill read (catalogue test)
 
     def where(self, dotted: str) -> str:
         """Where finance gives ``dotted``: the input workbook's sheet and cell, else the key of the YAML file."""
@@ -83,6 +84,7 @@ class ManualInputs:
 
     def get(self, dotted: str) -> object | None:
         """``get("verksamhetsprojekt.2404.kommentar")``; None when absent or blank."""
+        self.asked.add(dotted)
         node: object = self.data
         for key in dotted.split("."):
             if not isinstance(node, dict) or key not in node:
