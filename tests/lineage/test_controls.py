@@ -199,7 +199,23 @@ def test_a_staged_ledger_is_explained_on_sqlite_and_postgresql(small_staged, tmp
     assert 'href="#forklaring-kk02-4"' in html and "--period 202401 --control KK02.4" in html
 
 
-def test_the_pre_publish_report_explains_the_staged_load_it_rejects(loaded_2024, tmp_path, monkeypatch, alert_env):  # noqa: F811
+@pytest.fixture
+def alert_log_restored(loaded_2024):
+    """The send-once records this test leaves would silence the same alert in tests/controls
+    (test_control_staged_alerts shares the warehouse): removed afterwards."""
+    from bokslut.warehouse.schema import alert_log
+
+    engine, _settings = loaded_2024
+    with engine.connect() as connection:
+        before = set(connection.execute(sa.select(alert_log.c.alert_key, alert_log.c.channel)).all())
+    yield
+    with engine.begin() as connection:
+        for key, channel in set(connection.execute(sa.select(alert_log.c.alert_key, alert_log.c.channel)).all()) - before:
+            connection.execute(sa.delete(alert_log).where(alert_log.c.alert_key == key, alert_log.c.channel == channel))
+
+
+def test_the_pre_publish_report_explains_the_staged_load_it_rejects(loaded_2024, tmp_path, monkeypatch, alert_env,  # noqa: F811
+                                                                      alert_log_restored):
     """ledger.control writes the rejected candidate's report with explanations of the staged data."""
     from bokslut.flows import ledger
     from tests.controls.test_control_staged_alerts import staged_item
