@@ -52,13 +52,14 @@ def test_every_manual_path_of_a_mapping_is_in_the_catalogue(template):
 
 
 def _read_patterns(source: str) -> set[str]:
-    """Regexes of the keys a module reads with ``.manual.get(...)``: per function, f-string parts are
+    """Regexes of the keys a module reads with ``.manual.get(...)`` or ``ctx.manual_amount(...)``: per function, f-string parts are
     resolved through its ``key = f"..."`` assignments; any other placeholder is one path part."""
     patterns = set()
     for function in re.split(r"\n(?=def )", source):
         assigned = dict(re.findall(r'\b(\w+) = f"([a-z_]+\.[^"]*)"', function))
         loops = {var: re.findall(r'"(\w+)"', values) for var, values in re.findall(r"for (\w+) in \(([^)]*)\)", function)}
-        for text in re.findall(r'manual\.get\(f?"([^"]+)"\)', function):
+        # ``ctx.manual_amount(key, ...)`` reads ``manual.get(key)`` too (an amount noted in the cell's source record)
+        for text in re.findall(r'(?:manual\.get|manual_amount)\(f?"([^"]+)"[,)]', function):
             text = re.sub(r"\{(\w+)\}", lambda m: assigned.get(m.group(1), m.group(0)), text)
             parts = re.split(r"(\{[\w.]+\})", text)
             patterns.add("^" + "".join(_part(p, loops) for p in parts) + "$")
