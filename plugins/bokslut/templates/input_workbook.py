@@ -29,8 +29,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.engine import Engine
 
 from bokslut.templates.input_catalogue import (
-    CONTEXT_PREFIX, FIELD_PREFIX, FIRST_ROW, HEADER_ROW, HELP_ROW, INSTRUCTIONS, KEY_ROW, LABEL_COLUMN, META_KIND, META_SHEET,
-    NUMBER_FORMATS, PREVIOUS_POINT, TITLE_ROW, Catalogue, Field, Section, load_catalogue,
+    CONTEXT_PREFIX, FIELD_PREFIX, FIRST_DATE, FIRST_ROW, HEADER_ROW, HELP_ROW, INSTRUCTIONS, KEY_ROW, LABEL_COLUMN, LAST_DATE,
+    META_KIND, META_SHEET, NUMBER_FORMATS, NUMBER_LIMIT, PREVIOUS_POINT, TITLE_ROW, WHOLE_LIMIT, Catalogue, Field, Section,
+    load_catalogue,
 )
 from bokslut.templates.manual import ManualInputError, ManualInputs, default_manual_path, load_manual
 from bokslut.templates.mapping import UNITS
@@ -228,19 +229,24 @@ def _has_context(ctx, rows: list[_Row], filled) -> bool:  # noqa: ANN001
                for r in rows)
 
 
+def _serial(day: date) -> str:
+    """Excel's day number of ``day`` (1900 date system), as a validation formula."""
+    return str((day - date(1899, 12, 30)).days)
+
+
 def _validation(f: Field) -> DataValidation:
     label = f.label + (f" ({f.unit})" if f.unit else "")
     common = {"allow_blank": True, "showErrorMessage": True, "errorTitle": "Ogiltigt värde", "showInputMessage": True,
               "promptTitle": label[:32]}
     if f.type in ("belopp", "tal", "andel"):
-        dv = DataValidation(type="decimal", operator="between", formula1="-1000000000000", formula2="1000000000000",
+        dv = DataValidation(type="decimal", operator="between", formula1=str(-NUMBER_LIMIT), formula2=str(NUMBER_LIMIT),
                             error=f"{label}: skriv ett tal, t.ex. 12,5.", prompt="Ett tal" + (f" i {f.unit}" if f.unit else "") + ".",
                             **common)
     elif f.type == "heltal":
-        dv = DataValidation(type="whole", operator="between", formula1="-1000000000", formula2="1000000000",
+        dv = DataValidation(type="whole", operator="between", formula1=str(-WHOLE_LIMIT), formula2=str(WHOLE_LIMIT),
                             error=f"{label}: skriv ett heltal.", prompt="Ett heltal.", **common)
     elif f.type == "datum":
-        dv = DataValidation(type="date", operator="between", formula1="32874", formula2="73415",  # 1990-01-01..2100-12-31
+        dv = DataValidation(type="date", operator="between", formula1=_serial(FIRST_DATE), formula2=_serial(LAST_DATE),
                             error=f"{label}: skriv ett datum ÅÅÅÅ-MM-DD.", prompt="Datum ÅÅÅÅ-MM-DD.", **common)
     elif f.type == "ja_nej":
         dv = DataValidation(type="list", formula1='"JA,NEJ"', error=f"{label}: välj JA eller NEJ.", prompt="JA eller NEJ.",
