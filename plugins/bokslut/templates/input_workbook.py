@@ -315,6 +315,8 @@ def _write_section(ws, section: Section, point: str, rows: list[_Row], filled, d
                 cell.fill = CONTEXT_FILL
                 continue
             value = row.inputs.get(spec.key) if section.is_list else _get(data, section.path(code, spec))
+            if isinstance(value, bool):  # YAML's yes/no/true/false: the fill shows them as JA/NEJ, so does the workbook
+                value = "JA" if value else "NEJ"
             put(cell, value if not isinstance(value, datetime) else value.date())
             if value is not None and value != "":
                 result.written.add(f"{section.key}.{int(row.code) - 1}.{spec.key}" if section.is_list
