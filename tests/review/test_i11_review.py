@@ -239,3 +239,5 @@ def test_explain_a_cell_uses_the_returned_workbook_the_build_used(templates_ware
                  "--cell", "B13", "--format", "tsv"]) == EXIT_OK
     rows = dict(line.split("\t", 1) for line in capsys.readouterr().out.splitlines() if "\t" in line)
     assert rows["varde"] == "777"
+    # the source names the workbook as the build does (the archived copy), never finance's own file name
+    assert "manuella_uppgifter_191_VB-2024.xlsx" in rows["kalla"] and "tillbaka" not in rows["kalla"]

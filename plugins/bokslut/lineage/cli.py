@@ -73,11 +73,11 @@ def run(args: argparse.Namespace) -> int:
     if args.sheet is not None:
         from bokslut.lineage.cells import explain_cell
 
-        from bokslut.flows.templates import returned_workbook
+        from bokslut.flows.templates import resolve_manual
 
-        # the inputs the build takes (flows.templates.resolve_manual): a returned workbook before the YAML, or the
-        # cell explained would not be the cell delivered
-        manual = args.manual or returned_workbook(settings, args.forvaltning, args.year, args.point)
+        # the inputs the build takes, as it takes them: a returned workbook before the YAML (or the cell explained
+        # would not be the cell delivered), read from its archived copy (our name: finance's may name a person)
+        manual = resolve_manual(settings, args.forvaltning, args.year, args.point, args.manual)
         explanations = [explain_cell(engine, args.forvaltning, args.year, args.point, args.sheet, args.cell.upper(),
                                      postings=args.postings, manual_path=manual, mapping_path=args.mapping)]
     elif args.report is not None:
