@@ -66,6 +66,24 @@ def test_values_inside_the_validation_still_read(field, value, expected):
     assert _value(_cell(value, as_text=isinstance(value, str)), field, "Blad!C5", errors) == expected and not errors
 
 
+
+@pytest.mark.parametrize(("field", "text", "expected"), [
+    (WHOLE, "925", 925), (WHOLE, " 1 234 ", 1234), (Field("kvot", "Kvot", "tal", ("VB",)), "12,5", 12.5),
+    (Field("kvot", "Kvot", "tal", ("VB",)), "−3", -3),
+])
+def test_a_number_typed_as_text_in_a_number_cell_without_unit_is_a_number(field, text, expected):
+    """Nyckeltal 66 täljare/nämnare (heltal) and kvot (tal) have no unit: the fill writes what it is given,
+    so the text '925' (pasted, or typed in a text-formatted cell) landed as text in the template's number
+    cell, where the kvot formula and 'explain' see no number."""
+    from bokslut.templates.fill import _manual_value
+    from bokslut.templates.mapping import CellSpec
+
+    assert _manual_value("925", CellSpec(manual="nyckeltal.66.taljare"), "x") == "925"  # why the reader must convert
+    errors: list[str] = []
+    value = _value(_cell(text, as_text=True), field, "Nyckeltal!C5", errors)
+    assert value == expected and type(value) is type(expected) and not errors
+
+
 # ------------------------------------------------------------------ a blank that is not blank
 
 
@@ -105,6 +123,22 @@ def test_an_hr_cell_is_not_confirmed_by_the_function_that_computed_it(monkeypatc
                           [Term(HrFigure("129", "129a", "numerator", 2024, 12, False), float(wrong))])
     e = explain_record(None, "191", "Personal!C9", record, float(wrong), float(wrong))
     assert e.agrees is not True  # an independent check would have to be able to say "STÄMMER INTE"
+
+
+
+@pytest.mark.parametrize(("unit", "ore", "off"), [("mnkr", 500_000_000_000, 400), ("mnkr", 2_000_000_000, 1),
+                                                 ("tkr", 50_000_000_000, 40), ("kr", 10**15, 1)])
+def test_a_large_amount_off_by_kronor_does_not_agree(unit, ore, off):
+    """``Explanation.agrees`` compared amounts with a relative tolerance of 1e-9: 'stämmer' (exit 0) for
+    4 kr off a 5 000 mnkr figure, 1 öre off 20 mnkr. Both sides are whole öre: compare exactly."""
+    from bokslut.lineage.model import Explanation
+    from bokslut.templates.mapping import UNITS
+    from bokslut.templates.measures import ore_in_unit
+
+    shown = ore_in_unit(ore, UNITS[unit])
+    assert Explanation("x", shown, unit, "", recomputed=ore_in_unit(ore + off, UNITS[unit])).agrees is False
+    assert Explanation("x", shown, unit, "", recomputed=ore_in_unit(ore, UNITS[unit])).agrees is True
+    assert Explanation("x", ore, "öre", "", recomputed=ore + off).agrees is False
 
 
 # ===================================================================== against the 2024 warehouse
@@ -241,3 +275,32 @@ def test_explain_a_cell_uses_the_returned_workbook_the_build_used(templates_ware
     assert rows["varde"] == "777"
     # the source names the workbook as the build does (the archived copy), never finance's own file name
     assert "manuella_uppgifter_191_VB-2024.xlsx" in rows["kalla"] and "tillbaka" not in rows["kalla"]
+
+
+@pytest.mark.slow
+def test_t2_workbook_carries_over_what_finance_returned_at_t1(templates_warehouse, tmp_path, monkeypatch, capsys):  # noqa: F811
+    """The build takes a returned T1 workbook from <landing>/manual/ before the T1 YAML; the T2 input
+    workbook carried over from the YAML only, so it prefilled the project budget finance had corrected
+    at T1 with the old figure, and a T2 filled from it would publish that."""
+    from bokslut.cli import EXIT_OK, main
+    from bokslut.templates.input_workbook import write_input_workbook
+    from bokslut.templates.manual import load_manual
+    from tests.templates.test_input_reader import EXAMPLES, _edit
+
+    engine, settings = templates_warehouse
+    landing = tmp_path / "landing"
+    (landing / "manual").mkdir(parents=True)
+    t1 = tmp_path / "t1.xlsx"
+    write_input_workbook(engine, "191", 2024, "T1", t1)
+    assert load_manual(t1, "191", 2024, "T1").get("verksamhetsprojekt.2401.budget.kostnad") == 60
+    _edit(t1, landing / "manual" / "t1_tillbaka.xlsx", [("Verksamhetsprojekt", "2401", "budget.kostnad", 61.5)])
+    for name, value in (("BOKSLUT_WAREHOUSE_URL", settings.warehouse_url), ("BOKSLUT_LANDING_DIR", str(landing)),
+                        ("BOKSLUT_ARCHIVE_DIR", str(tmp_path / "archive"))):
+        monkeypatch.setenv(name, value)
+    manual_dir = tmp_path / "manual"  # the T1 YAML as in include/manual, no T2 file yet: T2 carries over
+    (manual_dir / "191").mkdir(parents=True)
+    (manual_dir / "191" / "T1-2024.yaml").write_bytes((EXAMPLES / "T1-2024.yaml").read_bytes())
+    monkeypatch.setenv("BOKSLUT_MANUAL_DIR", str(manual_dir))
+    out = tmp_path / "t2.xlsx"
+    assert main(["manual-input", "--forvaltning", "191", "--year", "2024", "--point", "T2", "-o", str(out)]) == EXIT_OK
+    assert load_manual(out, "191", 2024, "T2").get("verksamhetsprojekt.2401.budget.kostnad") == 61.5

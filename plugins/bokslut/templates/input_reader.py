@@ -223,6 +223,12 @@ def _value(cell, f: Field, where: str, errors: list[str]) -> object | None:  # n
                 return None
             if not _within(number, f, where, errors):
                 return None
+            # a number without a unit reaches the template as given: text "925" would be text in a number cell
+            # (the nyckeltal formulas and the explanation then see no number); an amount or a "70,8 %" the fill converts
+            if f.type == "heltal":
+                return int(number)
+            if f.type == "tal" and not text.endswith("%"):
+                return int(number) if number == number.to_integral_value() else float(number)
             return text  # the fill reads texts as the YAML loader's strings ("12,5", "70,8 %")
         try:
             number = to_decimal(value, where)

@@ -95,9 +95,10 @@ def carry_over(previous: dict, point: str, catalogue: Catalogue) -> dict:
 
 
 def prefill_inputs(forvaltning: str, year: int, point: str, manual_path: Path | None,
-                   catalogue: Catalogue) -> tuple[dict, str]:
+                   catalogue: Catalogue, settings=None) -> tuple[dict, str]:  # noqa: ANN001 - bokslut.settings.Settings
     """(inputs, Swedish description): ``manual_path`` or the point's own manual file when there is
-    one (YAML or a returned workbook), else what carries over from the previous point's file."""
+    one (YAML or a returned workbook), else what carries over from the previous point's inputs, taken
+    as its build takes them (with ``settings``: a workbook returned to ``<landing>/manual/`` before the YAML)."""
     if manual_path is not None and not Path(manual_path).exists():
         raise ManualInputError(f"Filen att förifylla från, {manual_path}, finns inte.")
     own = Path(manual_path) if manual_path else default_manual_path(forvaltning, year, point)
@@ -107,9 +108,15 @@ def prefill_inputs(forvaltning: str, year: int, point: str, manual_path: Path | 
     previous = PREVIOUS_POINT.get(point)
     if previous:
         path = default_manual_path(forvaltning, year, previous)
+        if settings is not None:  # what the previous point's templates were filled from, not an older YAML
+            from bokslut.flows.templates import returned_workbook
+
+            path = returned_workbook(settings, forvaltning, year, previous) or path
         if path.exists():
             earlier = load_manual(path, forvaltning, year, previous, required=True)
-            return carry_over(earlier.data, point, catalogue), f"förifyllt med det som gäller från {previous} ({path.name})"
+            # a returned workbook is not named by its file (finance's name may name a person)
+            name = "den återlämnade arbetsboken" if path.suffix.lower() == ".xlsx" else path.name
+            return carry_over(earlier.data, point, catalogue), f"förifyllt med det som gäller från {previous} ({name})"
     return {}, "inget förifyllt (ingen tidigare fil för året)"
 
 
@@ -130,14 +137,15 @@ def _strip(data: dict) -> dict:
 
 def write_input_workbook(engine: Engine, forvaltning: str, year: int, point: str, out_path: Path, *,
                          manual_path: Path | None = None, mapping_path: Path | None = None,
-                         reference_dir: Path | None = None, catalogue: Catalogue | None = None) -> InputWorkbook:
+                         reference_dir: Path | None = None, catalogue: Catalogue | None = None,
+                         settings=None) -> InputWorkbook:  # noqa: ANN001 - bokslut.settings.Settings
     """Write the input workbook of ``point`` to ``out_path`` (see the module docstring)."""
     from bokslut.templates.fill import fill_workbook
 
     rp = get_point(point)
     year = validate_year(year)
     catalogue = catalogue or load_catalogue()
-    data, described = prefill_inputs(forvaltning, year, rp.code, manual_path, catalogue)
+    data, described = prefill_inputs(forvaltning, year, rp.code, manual_path, catalogue, settings)
     with tempfile.TemporaryDirectory(prefix="bokslut_indata_") as tmp:
         seed = Path(tmp) / f"{rp.code}-{year}.yaml"
         seed.write_text(yaml.safe_dump({"forvaltning": forvaltning, "ar": year, "rapporttillfalle": rp.code, **data},
