@@ -141,6 +141,21 @@ def test_a_large_amount_off_by_kronor_does_not_agree(unit, ore, off):
     assert Explanation("x", ore, "öre", "", recomputed=ore + off).agrees is False
 
 
+
+def test_explain_checks_the_cell_before_filling_and_a_stopped_database_is_swedish(monkeypatch, capsys):
+    """A mistyped --cell was found only after the fill (minutes, and a recorded control run); a stopped
+    PostgreSQL is one Swedish line naming host and port."""
+    from bokslut.cli import main
+
+    monkeypatch.setenv("BOKSLUT_WAREHOUSE_URL", "postgresql+psycopg://postgres@127.0.0.1:5999/bokslut_review")
+    assert main(["explain", "--forvaltning", "191", "--year", "2024", "--point", "VB", "--sheet", "Invent o maskin",
+                 "--cell", "E8:E9"]) == 1
+    assert "Ogiltig cell 'E8:E9'" in capsys.readouterr().err
+    assert main(["explain", "--forvaltning", "191", "--year", "2024", "--point", "VB", "--control", "KK05.6"]) != 0
+    err = capsys.readouterr().err
+    assert "127.0.0.1:5999" in err and "Traceback" not in err and "Oväntat fel" not in err
+
+
 # ===================================================================== against the 2024 warehouse
 
 from tests.templates.conftest import filled, templates_warehouse  # noqa: E402, F401 - session fixtures

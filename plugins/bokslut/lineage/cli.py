@@ -61,6 +61,11 @@ def run(args: argparse.Namespace) -> int:
 
     if args.sheet is not None and not args.cell:
         raise ValueError("--sheet kräver --cell, t.ex. --cell E8")
+    if args.sheet is not None:
+        from bokslut.lineage.cells import CELL
+
+        if not CELL.fullmatch(args.cell.strip().upper().replace("$", "")):  # before the fill and its control run
+            raise ValueError(f"Ogiltig cell '{args.cell}': ange en cell, t.ex. E8.")
     if args.report is not None and not args.line:
         raise ValueError("--report kräver --line, t.ex. --line 1210")
     settings = get_settings()
