@@ -156,6 +156,19 @@ def test_explain_checks_the_cell_before_filling_and_a_stopped_database_is_swedis
     assert "127.0.0.1:5999" in err and "Traceback" not in err and "Oväntat fel" not in err
 
 
+
+@pytest.mark.parametrize("name", ["ifylld_VB.xlsx", "VB-2024.yaml"])
+def test_a_manual_file_named_but_missing_is_an_error_not_an_empty_fill(tmp_path, name):
+    """``bokslut templates --manual ifyld.xlsx`` (a typo) filled the templates without any of finance's
+    inputs and exited 0 ('Manuella uppgifter: ingen fil'); with --send they went out like that."""
+    from bokslut.flows import templates as pipeline
+    from bokslut.settings import Settings
+
+    settings = Settings(tmp_path, "sqlite://", tmp_path / "landing", tmp_path / "archive", tmp_path / "out", 50_000)
+    with pytest.raises(ManualInputError, match="finns inte"):
+        pipeline.resolve_manual(settings, "191", 2024, "VB", tmp_path / name)
+
+
 # ===================================================================== against the 2024 warehouse
 
 from tests.templates.conftest import filled, templates_warehouse  # noqa: E402, F401 - session fixtures

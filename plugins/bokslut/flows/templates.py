@@ -246,6 +246,10 @@ def resolve_manual(settings: Settings, forvaltning: str, year: int, point: str, 
     """The manual-input file of a build (module docstring); an input workbook is archived first."""
     from bokslut.templates.manual import default_manual_path
 
+    if explicit and not Path(explicit).is_file():  # a named file that is not there: never an empty fill
+        from bokslut.templates.manual import ManualInputError
+
+        raise ManualInputError(f"Filen med manuella uppgifter {explicit} finns inte; blanketterna fylldes inte i.")
     chosen = Path(explicit) if explicit else returned_workbook(settings, forvaltning, year, point)
     if chosen is None:
         return default_manual_path(forvaltning, year, point)
