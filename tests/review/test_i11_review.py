@@ -169,6 +169,21 @@ def test_a_manual_file_named_but_missing_is_an_error_not_an_empty_fill(tmp_path,
         pipeline.resolve_manual(settings, "191", 2024, "VB", tmp_path / name)
 
 
+
+def test_the_template_builds_lineage_names_the_manual_inputs_it_read(monkeypatch):
+    """The template DAGs reported the warehouse tables as their only inputs: the returned input workbook
+    (or YAML) each filling read, a landing file, was missing from the OpenLineage events."""
+    from bokslut import dataset_lineage
+
+    seen: dict = {}
+    monkeypatch.setattr(dataset_lineage, "report", lambda **kw: seen.update(kw))
+    monkeypatch.setattr(dataset_lineage, "source_tables", lambda *a, **k: ["postgres://db:5432/w/public/posting"])
+    archived = "/data/archive/manual/0123456789abcdef/manuella_uppgifter_191_VB-2024.xlsx"
+    dataset_lineage.report_templates([{"files": ["/out/191/VB-2024/blanketter_191_VB-2024.xlsx"], "manual_file": archived}])
+    assert dataset_lineage.file_uri(archived) in seen["inputs"]
+    assert seen["outputs"] == [dataset_lineage.file_uri("/out/191/VB-2024/blanketter_191_VB-2024.xlsx")]
+
+
 # ===================================================================== against the 2024 warehouse
 
 from tests.templates.conftest import filled, templates_warehouse  # noqa: E402, F401 - session fixtures
@@ -294,6 +309,7 @@ def test_explain_a_cell_uses_the_returned_workbook_the_build_used(templates_ware
         monkeypatch.setenv(name, value)
     from bokslut.flows import templates as pipeline
     delivery, result = pipeline.build_with_result({"forvaltning": "191", "year": 2024, "point": "VB"})
+    assert delivery["manual_file"] == str(result.filled.manual.path) and "tillbaka" not in delivery["manual_file"]
     delivered = next(c for c in result.filled.form_cells() if c.sheet == "Nyckeltal 66" and c.coordinate == "B13")
     assert delivered.written == 777
     capsys.readouterr()

@@ -306,7 +306,7 @@ def build_with_result(target: dict, settings: Settings | None = None, *, folder:
         "forvaltning": forvaltning, "forvaltningsnamn": load_forvaltning(forvaltning).name, "year": year,
         "point": rp.code, "point_name": rp.name_sv, "period": rp.period(year), "label": label, "folder": str(folder),
         "files": [str(p) for p in files], "summary": summary(result.rules), "manual": manual.described if manual.path else None,
-        "manual_sha256": manual.sha256,
+        "manual_sha256": manual.sha256, "manual_file": str(manual.path) if manual.path else None,
         "findings": [{"rule_id": r.rule_id, "status": r.status, "sheet": r.sheet, "where": r.where, "message": r.message}
                      for r in result.rules],
         "blocking_controls": [r.control_id for r in run.blocking_failures] if run is not None else [],
