@@ -108,3 +108,11 @@ def report_outputs(group: str, paths: Iterable[str | Path]) -> None:
 
     report(inputs=source_tables(LEDGER_SOURCES if group == "ledger" else SOURCE_GROUPS[group]),
            outputs=[file_uri(p) for p in paths])
+
+
+def report_templates(deliveries: Iterable[dict]) -> None:
+    """A template build: the warehouse tables and the manual inputs each filling read (a returned input
+    workbook, by its archived copy, or the YAML) in; the delivered files out."""
+    deliveries = list(deliveries)
+    report(inputs=source_tables(LEDGER_SOURCES) + [file_uri(d["manual_file"]) for d in deliveries if d.get("manual_file")],
+           outputs=[file_uri(p) for d in deliveries for p in d.get("files", ())])

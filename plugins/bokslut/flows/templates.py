@@ -246,6 +246,10 @@ def resolve_manual(settings: Settings, forvaltning: str, year: int, point: str, 
     """The manual-input file of a build (module docstring); an input workbook is archived first."""
     from bokslut.templates.manual import default_manual_path
 
+    if explicit and not Path(explicit).is_file():  # a named file that is not there: never an empty fill
+        from bokslut.templates.manual import ManualInputError
+
+        raise ManualInputError(f"Filen med manuella uppgifter {explicit} finns inte; blanketterna fylldes inte i.")
     chosen = Path(explicit) if explicit else returned_workbook(settings, forvaltning, year, point)
     if chosen is None:
         return default_manual_path(forvaltning, year, point)
@@ -302,7 +306,7 @@ def build_with_result(target: dict, settings: Settings | None = None, *, folder:
         "forvaltning": forvaltning, "forvaltningsnamn": load_forvaltning(forvaltning).name, "year": year,
         "point": rp.code, "point_name": rp.name_sv, "period": rp.period(year), "label": label, "folder": str(folder),
         "files": [str(p) for p in files], "summary": summary(result.rules), "manual": manual.described if manual.path else None,
-        "manual_sha256": manual.sha256,
+        "manual_sha256": manual.sha256, "manual_file": str(manual.path) if manual.path else None,
         "findings": [{"rule_id": r.rule_id, "status": r.status, "sheet": r.sheet, "where": r.where, "message": r.message}
                      for r in result.rules],
         "blocking_controls": [r.control_id for r in run.blocking_failures] if run is not None else [],

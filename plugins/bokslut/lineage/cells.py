@@ -13,6 +13,7 @@ cell records a control run in the warehouse.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +25,8 @@ from bokslut.lineage.model import Contribution, Explanation, LoadRef
 from bokslut.lineage.record import Forecast, HrFigure, SourceRecord, recompute
 from bokslut.lineage.selection import BudgetSelection, LedgerSelection, Selection, loads, top_rows, total
 from bokslut.templates.mapping import UNITS
+
+CELL = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")  # one cell ("E8"), as explain takes it
 
 
 def explain_cell(engine: Engine, forvaltning: str, year: int, point: str, sheet: str, cell: str, *, postings: int = 10,
@@ -44,7 +47,9 @@ def explain_filled(engine: Engine, filled, sheet: str, cell: str, *, postings: i
     ``workbook``: the written xlsx (path or openpyxl workbook) to read the value as delivered; without
     it the value is the one the fill wrote.
     """
-    coordinate = cell.strip().upper()
+    coordinate = cell.strip().upper().replace("$", "")
+    if not CELL.fullmatch(coordinate):  # a range or a bare column reached openpyxl: AttributeError, "Oväntat fel"
+        raise ValueError(f"Ogiltig cell '{cell}': ange en cell, t.ex. E8.")
     specs = {s.sheet: s for s in filled.mapping.sheets}
     spec = specs.get(sheet)
     if spec is None:

@@ -27,6 +27,7 @@ def _positive(text: str) -> int:
 
 
 def add_subcommands(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    from bokslut.cli import _period
     from bokslut.templates.cli import _forvaltning, _point, _year  # one validation of the shared options
 
     parser = subparsers.add_parser(
@@ -36,7 +37,7 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> argparse.Argument
     parser.add_argument("--forvaltning", type=_forvaltning, required=True)
     parser.add_argument("--year", type=_year, required=True, help="år, t.ex. 2024")
     parser.add_argument("--point", type=_point, required=True, metavar="T1|T2|VB", help="rapporttillfälle")
-    parser.add_argument("--period", type=int, help="period ÅÅÅÅPP för --report/--control (standard: rapporttillfällets sista)")
+    parser.add_argument("--period", type=_period, help="period ÅÅÅÅPP för --report/--control (standard: rapporttillfällets sista)")
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--sheet", help="bladets namn i blanketten (med --cell)")
     what.add_argument("--report", help="rapport, t.ex. balansrakning (med --line)")
@@ -60,15 +61,30 @@ def run(args: argparse.Namespace) -> int:
 
     if args.sheet is not None and not args.cell:
         raise ValueError("--sheet kräver --cell, t.ex. --cell E8")
+    if args.sheet is not None:
+        from bokslut.lineage.cells import CELL
+
+        if not CELL.fullmatch(args.cell.strip().upper().replace("$", "")):  # before the fill and its control run
+            raise ValueError(f"Ogiltig cell '{args.cell}': ange en cell, t.ex. E8.")
     if args.report is not None and not args.line:
         raise ValueError("--report kräver --line, t.ex. --line 1210")
-    engine = ready_engine(get_settings().warehouse_url)
+    settings = get_settings()
+    engine = ready_engine(settings.warehouse_url)
     period = args.period or get_point(args.point).period(args.year)
+    if args.report is None:  # as 'bokslut controls' and --report: no control run and no "0 kr – stämmer" on no data
+        from bokslut.flows.ledger import require_published
+
+        require_published(engine, args.forvaltning, period)
     if args.sheet is not None:
         from bokslut.lineage.cells import explain_cell
 
+        from bokslut.flows.templates import resolve_manual
+
+        # the inputs the build takes, as it takes them: a returned workbook before the YAML (or the cell explained
+        # would not be the cell delivered), read from its archived copy (our name: finance's may name a person)
+        manual = resolve_manual(settings, args.forvaltning, args.year, args.point, args.manual)
         explanations = [explain_cell(engine, args.forvaltning, args.year, args.point, args.sheet, args.cell.upper(),
-                                     postings=args.postings, manual_path=args.manual, mapping_path=args.mapping)]
+                                     postings=args.postings, manual_path=manual, mapping_path=args.mapping)]
     elif args.report is not None:
         from bokslut.lineage.reports import explain_report_line
 

@@ -18,6 +18,7 @@ from dataclasses import replace
 
 import sqlalchemy as sa
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+from openpyxl.utils.exceptions import CellCoordinatesException
 from sqlalchemy.engine import Engine
 
 from bokslut.lineage import selection as sel
@@ -293,7 +294,7 @@ def explain_report_cell(engine: Engine, report: Report, coordinate: str, *, post
     try:
         letters, number = coordinate_from_string(coordinate.upper())
         col_no = column_index_from_string(letters)
-    except ValueError:
+    except (ValueError, CellCoordinatesException):  # openpyxl's is no ValueError ("E8:E9", "E")
         raise ValueError(f"Ogiltig cell '{coordinate}': ange t.ex. E8.") from None
     index = number - FIRST_DATA_ROW
     if not (0 <= index < len(report.rows)) or col_no > len(report.columns):

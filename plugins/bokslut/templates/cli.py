@@ -127,7 +127,7 @@ def run_manual_input(args: argparse.Namespace) -> int:
     prefill = args.manual or returned_workbook(settings, args.forvaltning, args.year, args.point)
     _say(f"Skapar arbetsboken för manuella uppgifter {args.point}-{args.year}, förvaltning {args.forvaltning} …")
     result = write_input_workbook(engine, args.forvaltning, args.year, args.point, args.output, manual_path=prefill,
-                                  mapping_path=args.mapping)
+                                  mapping_path=args.mapping, settings=settings)
     _say(f"Skrev {result.path} ({', '.join(result.sheets)}); {result.prefill}.")
     if result.dropped:
         _say(f"Inte med i arbetsboken (rader som blanketten inte visar): {', '.join(result.dropped)}")

@@ -9,6 +9,7 @@ figures of the dry fill are shown beside them. The format is described in the YA
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -142,3 +143,7 @@ INSTRUCTIONS = "Instruktioner"  # the first sheet: text only, no keys
 KEY_ROW, TITLE_ROW, HELP_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3, 4, 5  # KEY_ROW and column A are hidden machine keys
 LABEL_COLUMN = 2
 FIELD_PREFIX, CONTEXT_PREFIX = "f:", "c:"
+# The input cells' data validation (writer) and the reader's check of the same bounds: Excel's
+# validation only stops typing, a pasted value is stored as it is.
+NUMBER_LIMIT, WHOLE_LIMIT = 10**12, 10**9  # |value| of belopp/tal/andel, of heltal
+FIRST_DATE, LAST_DATE = date(1990, 1, 1), date(2100, 12, 31)

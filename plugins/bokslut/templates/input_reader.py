@@ -16,7 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from bokslut.templates.input_catalogue import (
-    CONTEXT_PREFIX, FIELD_PREFIX, FIRST_ROW, INSTRUCTIONS, KEY_ROW, META_KIND, META_SHEET, Catalogue, Field, Section, load_catalogue,
+    CONTEXT_PREFIX, FIELD_PREFIX, FIRST_DATE, FIRST_ROW, INSTRUCTIONS, KEY_ROW, LAST_DATE, META_KIND, META_SHEET, NUMBER_LIMIT,
+    WHOLE_LIMIT, Catalogue, Field, Section, load_catalogue,
 )
 from bokslut.templates.manual import ManualInputError, ManualInputs, to_decimal
 
@@ -124,7 +125,7 @@ def _read_sheet(ws, section: Section, point: str, data: dict, errors: list[str],
             where = f"{ws.title}!{cell.coordinate}"
             if not section.is_list:  # so the rule report can point at the cell to fill in
                 locations[_dotted(section, row_code, f.key)] = f"blad {ws.title}, cell {cell.coordinate}"
-            if cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()):
+            if _blank(cell.value):
                 continue
             if not f.applies(point, None if section.single or section.is_list else row_code):
                 errors.append(f"{where}: cellen ska vara tom ({f.label} gäller inte {row_code} vid {point}).")
@@ -154,7 +155,7 @@ def _required(ws, r: int, row_code: str, section: Section, point: str, columns: 
               values: dict, errors: list[str]) -> None:
     """What the template rules call "fel" when missing: an answer every row needs (JA/NEJ), or a
     field another one needs (an amount to carry forward needs the nämnd's decision)."""
-    given = {f.key for c, f in columns.items() if ws.cell(r, c).value not in (None, "")}
+    given = {f.key for c, f in columns.items() if not _blank(ws.cell(r, c).value)}  # as _read_sheet: spaces are blank
     label = ws.cell(r, 2).value or row_code
     for column, f in columns.items():
         if f.key in given or not f.applies(point, None if section.single else row_code):
@@ -184,6 +185,21 @@ def _set(values: dict, dotted: str, value: object) -> None:
     node[last] = value
 
 
+def _within(number: Decimal, f: Field, where: str, errors: list[str]) -> bool:
+    """The bounds of the cell's data validation (a pasted value skips Excel's check)."""
+    limit = WHOLE_LIMIT if f.type == "heltal" else NUMBER_LIMIT
+    if abs(number) <= limit:
+        return True
+    bound = f"{limit:,}".replace(",", "\u00a0")
+    unit = f", {f.unit}" if f.unit else ""
+    errors.append(f"{where}: {number:f} ligger utanför det tillåtna intervallet −{bound} till {bound} ({f.label}{unit}).")
+    return False
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _value(cell, f: Field, where: str, errors: list[str]) -> object | None:  # noqa: ANN001
     """The cell's value as the YAML loader would give it, or None after recording an error."""
     value = cell.value
@@ -205,23 +221,45 @@ def _value(cell, f: Field, where: str, errors: list[str]) -> object | None:  # n
             if f.type == "heltal" and number != number.to_integral_value():
                 errors.append(f"{where}: '{value}' är inget heltal ({label}).")
                 return None
+            if not _within(number, f, where, errors):
+                return None
+            # a number without a unit reaches the template as given: text "925" would be text in a number cell
+            # (the nyckeltal formulas and the explanation then see no number); an amount or a "70,8 %" the fill converts
+            if f.type == "heltal":
+                return int(number)
+            if f.type == "tal" and not text.endswith("%"):
+                return int(number) if number == number.to_integral_value() else float(number)
             return text  # the fill reads texts as the YAML loader's strings ("12,5", "70,8 %")
-        if f.type == "heltal" and Decimal(repr(value)) != Decimal(repr(value)).to_integral_value():
+        try:
+            number = to_decimal(value, where)
+        except ManualInputError:  # a NaN or infinite float
+            errors.append(f"{where}: '{value}' är inget tal ({label}).")
+            return None
+        if f.type == "heltal" and number != number.to_integral_value():
             errors.append(f"{where}: {value} är inget heltal ({label}).")
+            return None
+        if not _within(number, f, where, errors):
             return None
         if isinstance(value, float) and value.is_integer() and f.type == "heltal":
             return int(value)
         return value
     if f.type == "datum":
+        day = None
         if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str):
+            day = value.date()
+        elif isinstance(value, date):
+            day = value
+        elif isinstance(value, str):
             try:
-                return date.fromisoformat(value.strip())
+                day = date.fromisoformat(value.strip())
             except ValueError:
                 pass
+        if day is not None and not FIRST_DATE <= day <= LAST_DATE:
+            errors.append(f"{where}: {day.isoformat()} ligger utanför {FIRST_DATE.isoformat()}–{LAST_DATE.isoformat()} "
+                          f"({label}).")
+            return None
+        if day is not None:
+            return day
         errors.append(f"{where}: '{value}' är inget datum ({label}); skriv ÅÅÅÅ-MM-DD.")
         return None
     if f.type == "ja_nej":

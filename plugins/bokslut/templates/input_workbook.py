@@ -29,8 +29,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.engine import Engine
 
 from bokslut.templates.input_catalogue import (
-    CONTEXT_PREFIX, FIELD_PREFIX, FIRST_ROW, HEADER_ROW, HELP_ROW, INSTRUCTIONS, KEY_ROW, LABEL_COLUMN, META_KIND, META_SHEET,
-    NUMBER_FORMATS, PREVIOUS_POINT, TITLE_ROW, Catalogue, Field, Section, load_catalogue,
+    CONTEXT_PREFIX, FIELD_PREFIX, FIRST_DATE, FIRST_ROW, HEADER_ROW, HELP_ROW, INSTRUCTIONS, KEY_ROW, LABEL_COLUMN, LAST_DATE,
+    META_KIND, META_SHEET, NUMBER_FORMATS, NUMBER_LIMIT, PREVIOUS_POINT, TITLE_ROW, WHOLE_LIMIT, Catalogue, Field, Section,
+    load_catalogue,
 )
 from bokslut.templates.manual import ManualInputError, ManualInputs, default_manual_path, load_manual
 from bokslut.templates.mapping import UNITS
@@ -94,9 +95,10 @@ def carry_over(previous: dict, point: str, catalogue: Catalogue) -> dict:
 
 
 def prefill_inputs(forvaltning: str, year: int, point: str, manual_path: Path | None,
-                   catalogue: Catalogue) -> tuple[dict, str]:
+                   catalogue: Catalogue, settings=None) -> tuple[dict, str]:  # noqa: ANN001 - bokslut.settings.Settings
     """(inputs, Swedish description): ``manual_path`` or the point's own manual file when there is
-    one (YAML or a returned workbook), else what carries over from the previous point's file."""
+    one (YAML or a returned workbook), else what carries over from the previous point's inputs, taken
+    as its build takes them (with ``settings``: a workbook returned to ``<landing>/manual/`` before the YAML)."""
     if manual_path is not None and not Path(manual_path).exists():
         raise ManualInputError(f"Filen att förifylla från, {manual_path}, finns inte.")
     own = Path(manual_path) if manual_path else default_manual_path(forvaltning, year, point)
@@ -106,9 +108,15 @@ def prefill_inputs(forvaltning: str, year: int, point: str, manual_path: Path | 
     previous = PREVIOUS_POINT.get(point)
     if previous:
         path = default_manual_path(forvaltning, year, previous)
+        if settings is not None:  # what the previous point's templates were filled from, not an older YAML
+            from bokslut.flows.templates import returned_workbook
+
+            path = returned_workbook(settings, forvaltning, year, previous) or path
         if path.exists():
             earlier = load_manual(path, forvaltning, year, previous, required=True)
-            return carry_over(earlier.data, point, catalogue), f"förifyllt med det som gäller från {previous} ({path.name})"
+            # a returned workbook is not named by its file (finance's name may name a person)
+            name = "den återlämnade arbetsboken" if path.suffix.lower() == ".xlsx" else path.name
+            return carry_over(earlier.data, point, catalogue), f"förifyllt med det som gäller från {previous} ({name})"
     return {}, "inget förifyllt (ingen tidigare fil för året)"
 
 
@@ -129,14 +137,15 @@ def _strip(data: dict) -> dict:
 
 def write_input_workbook(engine: Engine, forvaltning: str, year: int, point: str, out_path: Path, *,
                          manual_path: Path | None = None, mapping_path: Path | None = None,
-                         reference_dir: Path | None = None, catalogue: Catalogue | None = None) -> InputWorkbook:
+                         reference_dir: Path | None = None, catalogue: Catalogue | None = None,
+                         settings=None) -> InputWorkbook:  # noqa: ANN001 - bokslut.settings.Settings
     """Write the input workbook of ``point`` to ``out_path`` (see the module docstring)."""
     from bokslut.templates.fill import fill_workbook
 
     rp = get_point(point)
     year = validate_year(year)
     catalogue = catalogue or load_catalogue()
-    data, described = prefill_inputs(forvaltning, year, rp.code, manual_path, catalogue)
+    data, described = prefill_inputs(forvaltning, year, rp.code, manual_path, catalogue, settings)
     with tempfile.TemporaryDirectory(prefix="bokslut_indata_") as tmp:
         seed = Path(tmp) / f"{rp.code}-{year}.yaml"
         seed.write_text(yaml.safe_dump({"forvaltning": forvaltning, "ar": year, "rapporttillfalle": rp.code, **data},
@@ -228,19 +237,24 @@ def _has_context(ctx, rows: list[_Row], filled) -> bool:  # noqa: ANN001
                for r in rows)
 
 
+def _serial(day: date) -> str:
+    """Excel's day number of ``day`` (1900 date system), as a validation formula."""
+    return str((day - date(1899, 12, 30)).days)
+
+
 def _validation(f: Field) -> DataValidation:
     label = f.label + (f" ({f.unit})" if f.unit else "")
     common = {"allow_blank": True, "showErrorMessage": True, "errorTitle": "Ogiltigt värde", "showInputMessage": True,
               "promptTitle": label[:32]}
     if f.type in ("belopp", "tal", "andel"):
-        dv = DataValidation(type="decimal", operator="between", formula1="-1000000000000", formula2="1000000000000",
+        dv = DataValidation(type="decimal", operator="between", formula1=str(-NUMBER_LIMIT), formula2=str(NUMBER_LIMIT),
                             error=f"{label}: skriv ett tal, t.ex. 12,5.", prompt="Ett tal" + (f" i {f.unit}" if f.unit else "") + ".",
                             **common)
     elif f.type == "heltal":
-        dv = DataValidation(type="whole", operator="between", formula1="-1000000000", formula2="1000000000",
+        dv = DataValidation(type="whole", operator="between", formula1=str(-WHOLE_LIMIT), formula2=str(WHOLE_LIMIT),
                             error=f"{label}: skriv ett heltal.", prompt="Ett heltal.", **common)
     elif f.type == "datum":
-        dv = DataValidation(type="date", operator="between", formula1="32874", formula2="73415",  # 1990-01-01..2100-12-31
+        dv = DataValidation(type="date", operator="between", formula1=_serial(FIRST_DATE), formula2=_serial(LAST_DATE),
                             error=f"{label}: skriv ett datum ÅÅÅÅ-MM-DD.", prompt="Datum ÅÅÅÅ-MM-DD.", **common)
     elif f.type == "ja_nej":
         dv = DataValidation(type="list", formula1='"JA,NEJ"', error=f"{label}: välj JA eller NEJ.", prompt="JA eller NEJ.",
@@ -309,6 +323,8 @@ def _write_section(ws, section: Section, point: str, rows: list[_Row], filled, d
                 cell.fill = CONTEXT_FILL
                 continue
             value = row.inputs.get(spec.key) if section.is_list else _get(data, section.path(code, spec))
+            if isinstance(value, bool):  # YAML's yes/no/true/false: the fill shows them as JA/NEJ, so does the workbook
+                value = "JA" if value else "NEJ"
             put(cell, value if not isinstance(value, datetime) else value.date())
             if value is not None and value != "":
                 result.written.add(f"{section.key}.{int(row.code) - 1}.{spec.key}" if section.is_list

@@ -146,16 +146,22 @@ def to_decimal(value: object, where: str) -> Decimal | None:
     if isinstance(value, bool):
         raise ManualInputError(f"{where}: väntade ett tal, fick {value!r}")
     if isinstance(value, (int, Decimal)):
-        return Decimal(value)
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    if isinstance(value, str):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
         text = value.strip().replace("\u2212", "-").replace(" ", "").replace("\u00a0", "").replace(",", ".")
         try:
-            return Decimal(text)
+            number = Decimal(text)
         except InvalidOperation:
             raise ManualInputError(f"{where}: '{value}' är inget tal") from None
-    raise ManualInputError(f"{where}: väntade ett tal, fick {value!r}")
+    else:
+        raise ManualInputError(f"{where}: väntade ett tal, fick {value!r}")
+    # Decimal takes "NaN" and "Infinity" (and YAML .nan/.inf are floats): no amount, and the fill would
+    # stop on them with an English error or an overflow
+    if not number.is_finite():
+        raise ManualInputError(f"{where}: '{value}' är inget tal")
+    return number
 
 
 def to_date(value: object, where: str) -> date | None:
