@@ -290,11 +290,19 @@ def _status(row: dict, exp: ControlExpectation | None, evaluated: bool, ge_fails
     return "fel"
 
 
-def run_controls(engine: Engine, forvaltning: str, period: int, staged_load_ids: Iterable[int] = ()) -> ControlRun:
+# The status a run that only explains or previews is recorded with: the template readiness gate
+# (include/sql/templates/readiness.sql) takes only ok | varning | fel runs as the verdict on the data.
+NOT_A_VERDICT = "förklaring"
+
+
+def run_controls(engine: Engine, forvaltning: str, period: int, staged_load_ids: Iterable[int] = (), *,
+                 verdict: bool = True) -> ControlRun:
     """Run every control group for ``forvaltning`` and ``period`` on the candidate data.
 
     ``staged_load_ids``: loads (ledger or the supplementary extracts) to check in place of the
-    published partitions they replace."""
+    published partitions they replace. ``verdict=False`` (``bokslut explain``, the input workbook's
+    dry fill): the run and its results are recorded for the audit trail under ``NOT_A_VERDICT``, so a
+    read never becomes the month-end gate."""
     bounds = PeriodBounds(forvaltning, int(period))
     scope = reporting_point(bounds.period)
     run_id, partitions = _snapshot(engine, bounds, tuple(staged_load_ids))
@@ -353,7 +361,8 @@ def run_controls(engine: Engine, forvaltning: str, period: int, staged_load_ids:
              "value_ore": r.value_ore, "expected_ore": r.expected_ore, "difference_ore": r.difference_ore,
              "severity": r.severity, "status": r.status} for r in results
         ])
-        connection.execute(control_run.update().where(control_run.c.run_id == run_id).values(status=run.status))
+        connection.execute(control_run.update().where(control_run.c.run_id == run_id)
+                           .values(status=run.status if verdict else NOT_A_VERDICT))
         _drop_snapshot(connection, run_id)
     log.info("Kontokontroller %s %s: %s (%d fel, %d varningar, %d ej kontrollerbara)", forvaltning, period,
              run.status, len(run.blocking_failures), len(run.warnings) - len(run.not_checkable),

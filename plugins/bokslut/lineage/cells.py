@@ -36,7 +36,7 @@ def explain_cell(engine: Engine, forvaltning: str, year: int, point: str, sheet:
 
     with tempfile.TemporaryDirectory(prefix="bokslut_explain_") as tmp:
         result = fill_workbook(engine, forvaltning, year, point, Path(tmp) / "blanketter.xlsx",
-                               manual_path=manual_path, mapping_path=mapping_path)
+                               manual_path=manual_path, mapping_path=mapping_path, control_verdict=False)
         return explain_filled(engine, result.filled, sheet, cell, postings=postings, workbook=result.path)
 
 

@@ -282,8 +282,9 @@ def _find(run: ControlRun, control_id: str) -> ControlResult:
 
 
 def explain_control(engine: Engine, forvaltning: str, period: int, control_id: str, *, postings: int = 10) -> Explanation:
-    """Run the Kontokontroller on the published data (the normal runner) and explain ``control_id``."""
-    run = run_controls(engine, forvaltning, int(period))
+    """Run the Kontokontroller on the published data (the normal runner, not as the period's verdict)
+    and explain ``control_id``."""
+    run = run_controls(engine, forvaltning, int(period), verdict=False)
     result = _find(run, control_id)
     with engine.begin() as connection:  # begin: the drill-down's temporary table lives in a savepoint
         return _explain(connection, Candidates.of(connection, forvaltning, period), result, postings)

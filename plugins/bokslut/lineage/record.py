@@ -77,7 +77,10 @@ class Constant:
 
 
 Part = LedgerSelection | BudgetSelection | ManualInput | HrFigure | Forecast | Constant
-RECOMPUTABLE = (LedgerSelection, BudgetSelection, HrFigure, Forecast)
+# An HR key figure is not recomputed: the only code that computes it is bokslut.hr.keyfigures, the
+# function the fill called, so a second call could never disagree (its figures are proved against the
+# city's reference files in tests/hr instead). "kan inte räknas om" is the honest answer.
+RECOMPUTABLE = (LedgerSelection, BudgetSelection, Forecast)
 
 
 @dataclass(frozen=True)
@@ -151,17 +154,6 @@ def _forecast(engine: Engine, f: Forecast) -> int | float | None:
     return suggestion.share if f.share_only else suggestion.value_ore
 
 
-def _hr(engine: Engine, forvaltning: str, h: HrFigure) -> float | None:
-    """Called again from bokslut.hr.keyfigures (the HR figures are not sums of published rows)."""
-    from bokslut.hr.keyfigures import key_figures
-
-    figure = key_figures(engine, forvaltning, h.year, h.months).by_id().get(h.figure_id)
-    value = getattr(figure, h.attribute, None) if figure is not None else None
-    if value is None:
-        return None
-    return float(value) / 100 if h.percent_to_share else float(value)
-
-
 def recompute_term(engine: Engine, forvaltning: str, term: Term) -> int | float | None:
     """The term's value from the warehouse (öre for amounts); the recorded value for a manual input
     or constant (nothing to recompute them from)."""
@@ -170,8 +162,6 @@ def recompute_term(engine: Engine, forvaltning: str, term: Term) -> int | float 
         return total(engine, part)[0]
     if isinstance(part, Forecast):
         return _forecast(engine, part)
-    if isinstance(part, HrFigure):
-        return _hr(engine, forvaltning, part)
     return term.value if isinstance(term.value, (int, float)) else None
 
 

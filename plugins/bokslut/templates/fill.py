@@ -207,8 +207,12 @@ def fill_workbook(
     manual_path: Path | None = None,
     reference_dir: Path | None = None,
     generated_at: datetime | None = None,
+    control_verdict: bool = True,
 ) -> FillResult:
-    """Fill the template of ``point`` for ``forvaltning`` and ``year`` and write it to ``out_path``."""
+    """Fill the template of ``point`` for ``forvaltning`` and ``year`` and write it to ``out_path``.
+
+    ``control_verdict=False`` for fills that only explain or preview (``bokslut explain``, the input
+    workbook): their Kontokontroller run is not the verdict the template readiness gate takes."""
     from bokslut.lineage.sources_sheet import add_sources_sheet
     from bokslut.templates.rules import check_rules, rules_report
 
@@ -238,7 +242,7 @@ def fill_workbook(
     for spec in mapping.sheets:
         if spec.kind == "form":
             _fill_form(ctx, wb, spec, filled)
-    _replace_report_sheets(engine, ctx, wb, mapping, filled, generated_at)
+    _replace_report_sheets(engine, ctx, wb, mapping, filled, generated_at, control_verdict)
 
     rules = check_rules(filled, wb)
     from bokslut.reports.xlsx import add_report_sheet
@@ -491,7 +495,7 @@ def _wrap_messages(ws) -> None:  # noqa: ANN001
 
 
 def _replace_report_sheets(engine: Engine, ctx: FillContext, wb, mapping: TemplateMapping,  # noqa: ANN001
-                           filled: FilledWorkbook, generated_at: datetime | None) -> None:
+                           filled: FilledWorkbook, generated_at: datetime | None, control_verdict: bool = True) -> None:
     from bokslut.reports.xlsx import add_report_sheet
 
     report_specs = [s for s in mapping.sheets if s.kind in ("ledger_report", "kontokontroller")]
@@ -506,7 +510,7 @@ def _replace_report_sheets(engine: Engine, ctx: FillContext, wb, mapping: Templa
         from bokslut.controls.runner import run_controls
         from bokslut.controls.sheet import kontokontroller_report
 
-        filled.control_run = run_controls(engine, ctx.forvaltning, ctx.period)
+        filled.control_run = run_controls(engine, ctx.forvaltning, ctx.period, verdict=control_verdict)
         filled.reports["kontokontroller"] = kontokontroller_report(filled.control_run)
     for spec in report_specs:
         report = filled.reports[spec.report if spec.kind == "ledger_report" else "kontokontroller"]
