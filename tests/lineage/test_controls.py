@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from bokslut.controls.html import anchor, render_html, write_html
 from bokslut.controls.runner import run_controls
-from bokslut.ingest.load import LoadStatus, audit_load, reject_load, stage_file
+from bokslut.ingest.load import LoadStatus, reject_load
 from bokslut.lineage.controls import (
     explain_control,
     explain_kontokontroller_cell,
@@ -23,8 +23,7 @@ from bokslut.lineage.model import Explanation
 from bokslut.warehouse.schema import load_audit
 from tests.alerts.conftest import alert_env, smtp_server, webhook_server  # noqa: F401 - fixtures
 from tests.controls.test_fault_injection import posting, staged_with
-from tests.controls.test_offending_vouchers import BLANK_PROJEKT, MANY, ONE_SIDED, _small_ledger
-from tests.ingest.ledger_files import csv_text
+from tests.controls.test_offending_vouchers import BLANK_PROJEKT, MANY, ONE_SIDED, small_run  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.slow
 
@@ -171,19 +170,9 @@ def test_cli_explain_control_exits_0(loaded_2024, monkeypatch, capsys, tmp_path)
     assert "bokslut explain --forvaltning 191 --year 2024 --point VB --control KK12.3" in html
 
 
-@pytest.fixture
-def small_staged(engine, settings, tmp_path):
-    """The hand-made ledger of tests/controls/test_offending_vouchers.py, staged (SQLite and PostgreSQL)."""
-    path = tmp_path / "huvudbok_191_202401.csv"
-    path.write_text(csv_text(_small_ledger()), encoding="utf-8")
-    result = audit_load(engine, stage_file(engine, path, "ledger", settings=settings).load_id)
-    assert result.status == LoadStatus.STAGED, result.message
-    return engine, result.load_id
-
-
-def test_a_staged_ledger_is_explained_on_sqlite_and_postgresql(small_staged, tmp_path):
+def test_a_staged_ledger_is_explained_on_sqlite_and_postgresql(small_run, tmp_path):  # noqa: F811 - the hand-made ledger of test_offending_vouchers, staged
     """The drill-down's temporary table and the recipes' queries on both databases, on staged data."""
-    engine, load_id = small_staged
+    engine, load_id = small_run
     run = run_controls(engine, "191", 202401, [load_id])
     again = recompute_run(engine, run, staged_load_ids=[load_id])
     assert {r.control_id: (r.value_ore, r.expected_ore, r.difference_ore) for r in run.results} == {

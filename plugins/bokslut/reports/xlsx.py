@@ -86,6 +86,12 @@ def write_workbook(
     wb.properties.creator = "bokslut"
     sheets = [add_report_sheet(wb, report, generated_at=stamp) for report in reports]
     add_sources(wb, [(ws.title, report) for ws, report in zip(sheets, reports, strict=True)])
+    return save_atomically(wb, path)
+
+
+def save_atomically(wb: Workbook, path: Path) -> Path:
+    """Save next to ``path`` and rename into place: a reader (finance, the mailer) never sees half a workbook."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     wb.save(partial)

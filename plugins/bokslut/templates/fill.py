@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from bokslut.lineage.model import CellSource
 from bokslut.lineage.record import Constant, ManualInput, SourceRecord, Term
 from bokslut.reports.model import Report
+from bokslut.reports.xlsx import save_atomically
 from bokslut.settings import TEMPLATES_DIR
 from bokslut.templates import reference
 from bokslut.templates.manual import ManualInputs, default_manual_path, load_manual, to_date, to_decimal
@@ -260,11 +261,7 @@ def fill_workbook(
         ws.sheet_view.tabSelected = ws is wb.worksheets[0]
     wb.properties.creator = "bokslut"
     wb.properties.title = f"Blanketter {rp.label(year)} förvaltning {forvaltning}"
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = out_path.with_name(out_path.name + ".partial")
-    wb.save(partial)
-    partial.replace(out_path)
+    out_path = save_atomically(wb, out_path)
     log.info("Blanketter %s %s skrivna till %s (%d kontroller)", forvaltning, rp.label(year), out_path, len(rules))
     return FillResult(out_path, filled, rules)
 

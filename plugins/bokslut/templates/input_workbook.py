@@ -28,6 +28,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.engine import Engine
 
+from bokslut.reports.xlsx import save_atomically
 from bokslut.templates.input_catalogue import (
     CONTEXT_PREFIX, FIELD_PREFIX, FIRST_DATE, FIRST_ROW, HEADER_ROW, HELP_ROW, INSTRUCTIONS, KEY_ROW, LABEL_COLUMN, LAST_DATE,
     META_KIND, META_SHEET, NUMBER_FORMATS, NUMBER_LIMIT, PREVIOUS_POINT, TITLE_ROW, WHOLE_LIMIT, Catalogue, Field, Section,
@@ -180,11 +181,7 @@ def write_input_workbook(engine: Engine, forvaltning: str, year: int, point: str
     wb.active = 0
     wb.properties.creator = "bokslut"
     wb.properties.title = f"Manuella uppgifter {rp.label(year)} förvaltning {forvaltning}"
-    out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = out_path.with_name(out_path.name + ".partial")
-    wb.save(partial)
-    partial.replace(out_path)
+    out_path = save_atomically(wb, out_path)
     log.info("Indataarbetsbok %s %s skriven till %s (%d celler markerade)", forvaltning, rp.label(year), out_path,
              len(result.marked))
     return result
