@@ -24,6 +24,10 @@ MAX_AMOUNT_KRONOR_DIGITS = 12
 MAX_AMOUNT_ORE = 10 ** (MAX_AMOUNT_KRONOR_DIGITS + 2) - 1
 
 
+# The units templates and explanations show amounts in: öre -> unit is a division by 10**n.
+UNIT_EXPONENTS = {"mnkr": 8, "tkr": 5, "kr": 2}
+
+
 class AmountError(ValueError):
     """An amount that is not a number with at most two decimals (message in Swedish)."""
 

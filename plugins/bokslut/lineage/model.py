@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from bokslut.money import UNIT_EXPONENTS
+
 
 @dataclass(frozen=True)
 class LoadRef:
@@ -55,11 +57,9 @@ class Explanation:
             return False
         if self.recomputed is None or self.value is None or isinstance(self.value, str):
             return None
-        from bokslut.templates.mapping import UNITS
-
-        if self.unit in UNITS:  # an amount in mnkr/tkr/kr: compared in whole öre, exactly (a relative
+        if self.unit in UNIT_EXPONENTS:  # an amount in mnkr/tkr/kr: compared in whole öre, exactly (a relative
             # tolerance said "stämmer" for 4 kr off a 5 000 mnkr figure, 1 öre off 20 mnkr)
-            return _ore(self.value, UNITS[self.unit]) == _ore(self.recomputed, UNITS[self.unit])
+            return _ore(self.value, UNIT_EXPONENTS[self.unit]) == _ore(self.recomputed, UNIT_EXPONENTS[self.unit])
         if isinstance(self.value, float) or isinstance(self.recomputed, float):
             return abs(float(self.value) - float(self.recomputed)) < 1e-9 * max(1.0, abs(float(self.value)))
         return int(self.value) == int(self.recomputed)

@@ -49,10 +49,11 @@ from pathlib import Path
 import yaml
 from openpyxl.utils import column_index_from_string, coordinate_to_tuple
 
+from bokslut.money import UNIT_EXPONENTS
 from bokslut.templates.points import get_point
 
 SHEET_KINDS = ("form", "ledger_report", "kontokontroller")
-UNITS = {"mnkr": 8, "tkr": 5, "kr": 2}  # öre -> unit: divide by 10**n
+UNITS = UNIT_EXPONENTS  # öre -> unit: divide by 10**n (bokslut.money)
 SPEC_KEYS = {"measure", "unit", "manual", "field", "text", "name", "required", "keep"}
 _PLACEHOLDER = re.compile(r"\{(\w+)([+-]\d+)?\}")
 _COLUMN = re.compile(r"^[A-Z]{1,3}$")
