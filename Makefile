@@ -46,6 +46,14 @@ compose-validators: venv
 test-fast: venv
 	$(BIN)/python -m pytest -m "not dag and not slow"
 
+## Guardrails as code (README "Lint"): ruff (pyflakes everywhere, no heavy module-level imports in
+## dags/), the import-layer contract over bokslut (lint-imports), sqlfluff on include/sql/.
+## All configured in pyproject.toml.
+lint: venv
+	$(BIN)/ruff check --output-format concise plugins tests scripts dags
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/sqlfluff lint --disable-progress-bar --nocolor include/sql
+
 benchmark: venv
 	$(BIN)/python scripts/benchmark.py
 
