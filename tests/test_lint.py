@@ -53,9 +53,15 @@ def test_the_layer_contract_lists_the_layers_lowest_last():
     assert position["bokslut.templates"] == position["bokslut.alerts"] < position["bokslut.controls"]
     assert position["bokslut.controls"] < position["bokslut.reports"] < position["bokslut.ingest"] == position["bokslut.hr"]
     assert position["bokslut.ingest"] < position["bokslut.warehouse"] < position["bokslut.settings"] < position["bokslut.money"]
-    # Every ignored import says why (a comment line right above it in pyproject.toml).
+
+
+def test_every_ignored_import_says_why():
+    """Each ignore_imports line of every contract has a comment right above it (or above the lines
+    it shares the comment with) in pyproject.toml."""
     text = (ROOT / "pyproject.toml").read_text(encoding="utf-8").splitlines()
-    for ignored in _contract()["ignore_imports"]:
+    contracts = tomllib.loads("\n".join(text))["tool"]["importlinter"]["contracts"]
+    assert {c["id"] for c in contracts} == {"layers", "acyclic"}
+    for ignored in (line for c in contracts for line in c.get("ignore_imports", [])):
         at = next(i for i, line in enumerate(text) if line.strip().startswith(f'"{ignored}"'))
         above = next(line.strip() for line in reversed(text[:at]) if not line.strip().startswith('"'))
         assert above.startswith("#"), ignored
@@ -64,22 +70,28 @@ def test_the_layer_contract_lists_the_layers_lowest_last():
 def test_the_real_tree_keeps_the_layer_contract(tmp_path):
     result = _lint_imports(ROOT / "plugins", tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 kept, 0 broken" in result.stdout
+    assert "2 kept, 0 broken" in result.stdout
 
 
-def test_an_inverted_import_breaks_the_layer_contract(tmp_path):
+def _lint_a_copy_with(tmp_path: Path, module: str, added_import: str) -> subprocess.CompletedProcess:
+    """lint-imports on a copy of the package in which ``module`` (a path under bokslut/) gains one
+    module-level import."""
     copy = tmp_path / "src"
     shutil.copytree(ROOT / "plugins" / "bokslut", copy / "bokslut",
                     ignore=shutil.ignore_patterns("__pycache__", "data"))
-    low = copy / "bokslut" / "warehouse" / "aggregate.py"
-    text = low.read_text(encoding="utf-8")
+    changed = copy / "bokslut" / module
+    text = changed.read_text(encoding="utf-8")
     marker = "from __future__ import annotations\n"
     assert marker in text
-    # The warehouse (a low layer) importing a flow (a high one) at module level.
-    low.write_text(text.replace(marker, marker + "import bokslut.flows.ledger  # deliberately inverted\n", 1), encoding="utf-8")
+    changed.write_text(text.replace(marker, f"{marker}{added_import}  # deliberately wrong\n", 1), encoding="utf-8")
     run = tmp_path / "run"
     run.mkdir()
-    result = _lint_imports(copy, run)
+    return _lint_imports(copy, run)
+
+
+def test_an_inverted_import_breaks_the_layer_contract(tmp_path):
+    # The warehouse (a low layer) importing a flow (a high one) at module level.
+    result = _lint_a_copy_with(tmp_path, "warehouse/aggregate.py", "import bokslut.flows.ledger")
     assert result.returncode != 0, result.stdout
     assert "BROKEN" in result.stdout
     assert "bokslut.warehouse is not allowed to import bokslut.flows" in result.stdout
@@ -101,3 +113,11 @@ def test_ruff_bans_heavy_module_level_imports_in_dag_files_only():
     assert "pyarrow" not in in_dags.stdout  # inside a task: allowed
     in_plugins = check("plugins/bokslut/inverted_example.py")
     assert in_plugins.returncode == 0, in_plugins.stdout + in_plugins.stderr
+
+
+def test_a_new_cycle_inside_a_package_breaks_the_acyclic_contract(tmp_path):
+    # warehouse.aggregate imports warehouse.schema; the schema importing the aggregation closes a cycle.
+    result = _lint_a_copy_with(tmp_path, "warehouse/schema.py", "import bokslut.warehouse.aggregate")
+    assert result.returncode != 0, result.stdout
+    assert "No cycles are allowed in bokslut.warehouse." in result.stdout
+    assert "1 kept, 1 broken" in result.stdout
