@@ -47,7 +47,7 @@ test-fast: venv
 	$(BIN)/python -m pytest -m "not dag and not slow"
 
 ## Guardrails as code (README "Lint"): ruff (pyflakes everywhere, no heavy module-level imports in
-## dags/), the import-layer contract over bokslut (lint-imports), sqlfluff on include/sql/.
+## dags/), the import contracts over bokslut (layers, no cycles: lint-imports), sqlfluff on include/sql/.
 ## All configured in pyproject.toml.
 lint: venv
 	$(BIN)/ruff check --output-format concise plugins tests scripts dags

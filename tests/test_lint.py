@@ -121,3 +121,22 @@ def test_a_new_cycle_inside_a_package_breaks_the_acyclic_contract(tmp_path):
     assert result.returncode != 0, result.stdout
     assert "No cycles are allowed in bokslut.warehouse." in result.stdout
     assert "1 kept, 1 broken" in result.stdout
+
+
+def test_sqlfluff_parses_the_placeholders_and_fails_on_what_it_cannot_parse(tmp_path):
+    sqlfluff = Path(sys.executable).with_name("sqlfluff")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "good.sql").write_text(
+        "SELECT konto, SUM(amount_ore) AS amount_ore FROM {batch}\n"
+        "WHERE period BETWEEN :first_month AND :period AND ({candidate_filter})\nGROUP BY konto\n", encoding="utf-8")
+    (tmp_path / "broken.sql").write_text("SELECT konto FROM {batch} WHERE period = :period AND\n", encoding="utf-8")
+
+    def lint(name: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(sqlfluff), "lint", "--disable-progress-bar", "--nocolor", name], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+
+    good = lint("good.sql")
+    assert good.returncode == 0, good.stdout + good.stderr
+    broken = lint("broken.sql")
+    assert broken.returncode == 1, broken.stdout + broken.stderr
+    assert "PRS" in broken.stdout
