@@ -44,7 +44,7 @@ compose-validators: venv
 
 ## Unit tests only (no DAG runs, no full-year loads).
 test-fast: venv
-	$(BIN)/python -m pytest -m "not dag and not slow"
+	$(BIN)/python -m pytest -m unit
 
 benchmark: venv
 	$(BIN)/python scripts/benchmark.py
