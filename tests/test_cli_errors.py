@@ -27,6 +27,8 @@ from bokslut.errors import EXIT_ENVIRONMENT, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_
 from tests.conftest import _PG_PROBLEM, PG_URL
 from tests.ingest.ledger_files import csv_text, row
 
+pytestmark = pytest.mark.unit
+
 BOKSLUT = Path(sys.executable).with_name("bokslut")
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 SETPRIV = shutil.which("setpriv")

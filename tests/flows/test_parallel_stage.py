@@ -26,6 +26,8 @@ from bokslut.settings import SettingsError, Settings, default_stage_workers
 from bokslut.warehouse.schema import load_audit, posting, quarantine
 from tests.ingest.ledger_files import csv_text, row
 
+pytestmark = pytest.mark.unit
+
 
 def _month(folder: Path, month: int, rows: int, *, bad: int = 0, warn: int = 0) -> dict[str, str]:
     period = f"2024{month:02d}"
