@@ -44,7 +44,7 @@ compose-validators: venv
 
 ## Unit tests only (no DAG runs, no full-year loads).
 test-fast: venv
-	$(BIN)/python -m pytest -m "not dag and not slow"
+	$(BIN)/python -m pytest -m unit
 
 ## Guardrails as code (README "Lint"): ruff (pyflakes everywhere, no heavy module-level imports in
 ## dags/), the import contracts over bokslut (layers, no cycles: lint-imports), sqlfluff on include/sql/.

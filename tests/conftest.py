@@ -45,6 +45,35 @@ def pytest_report_header(config):  # noqa: ANN001
     return f"PostgreSQL tests run against {PG_URL}"
 
 
+# Every test belongs to exactly one tier (README "Tests"); `make test-fast` runs the unit tier.
+TIERS = ("unit", "integration", "dag", "celery_stack")
+# Session fixtures that generate or load a full synthetic year: a test using one is never a unit test.
+FULL_YEAR_FIXTURES = frozenset({
+    "generated_2024", "generated_2020", "loaded_2024", "hr_warehouse",
+    "set_2024", "set_2020", "x2024", "x2020", "x2024_scaled",
+    "templates_warehouse", "filled", "libreoffice",
+})
+
+
+def tier_problems(items) -> list[str]:  # noqa: ANN001
+    """One line per test whose tier markers are not exactly one, or that claims 'unit' with a full year."""
+    problems = []
+    for item in items:
+        tiers = sorted({mark.name for mark in item.iter_markers() if mark.name in TIERS})
+        if len(tiers) != 1:
+            problems.append(f"{item.nodeid}: tier markers {tiers or 'none'} (exactly one of {', '.join(TIERS)})")
+        elif tiers == ["unit"] and FULL_YEAR_FIXTURES & set(getattr(item, "fixturenames", ())):
+            used = sorted(FULL_YEAR_FIXTURES & set(item.fixturenames))
+            problems.append(f"{item.nodeid}: marked unit but uses the full-year fixture(s) {used} (integration)")
+    return problems
+
+
+def pytest_collection_modifyitems(config, items):  # noqa: ANN001
+    problems = tier_problems(items)
+    if problems:
+        raise pytest.UsageError("Tests without exactly one tier marker:\n  " + "\n  ".join(problems))
+
+
 @pytest.fixture(autouse=True)
 def _log_handlers_on_current_stderr():
     """Logging handlers configured in an earlier test (Airflow's setup) may still hold that test's

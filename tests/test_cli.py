@@ -7,6 +7,8 @@ import pytest
 from bokslut.cli import EXIT_INPUT, EXIT_OK, EXIT_USAGE, main
 from tests.ingest.ledger_files import csv_text, row
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture(autouse=True)
 def warehouse(tmp_path, monkeypatch):

@@ -102,6 +102,7 @@ def loaded(env, tmp_path, capsys):  # noqa: ANN001
 
 @pytest.mark.parametrize("command", [REPORT, ["load", "ledger", "__FILE__"], ["controls", "--forvaltning", "191",
                                                                               "--period", "202401"]])
+@pytest.mark.unit
 def test_closed_port_names_server_and_database_not_password(command, env, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("BOKSLUT_WAREHOUSE_URL", "postgresql+psycopg://bokslut:hemligt42@127.0.0.1:5999/lagret")
     args = [str(ledger_file(tmp_path / "in", "a.csv")) if a == "__FILE__" else a for a in command]
@@ -117,6 +118,7 @@ def test_closed_port_names_server_and_database_not_password(command, env, tmp_pa
     ({"database": "finns_inte_xyz"}, "databasen finns inte"),
     ({"username": "ingen_sadan_roll", "password": "hemligt42"}, "användaren finns inte"),
 ])
+@pytest.mark.unit
 def test_postgres_wrong_database_or_user(change, expected, env, monkeypatch, capsys):
     url = sa.make_url(PG_URL).set(**change)
     monkeypatch.setenv("BOKSLUT_WAREHOUSE_URL", url.render_as_string(hide_password=False))
@@ -134,6 +136,7 @@ def test_postgres_wrong_database_or_user(change, expected, env, monkeypatch, cap
     "mysql://u:hemligt42@localhost/db",  # driver not installed
     "postgresql+psycopg://u:hemligt42@namnet-finns-inte.invalid/db",
 ])
+@pytest.mark.unit
 def test_malformed_or_unreachable_url(url, env, monkeypatch, capsys):
     monkeypatch.setenv("BOKSLUT_WAREHOUSE_URL", url)
     code, err = run_main(REPORT, capsys)
@@ -144,6 +147,7 @@ def test_malformed_or_unreachable_url(url, env, monkeypatch, capsys):
 
 # --- 2. a read-only, old, empty or corrupt warehouse -------------------------------------------------
 
+@pytest.mark.unit
 def test_reader_engine_never_writes_and_reads(loaded):
     from bokslut.warehouse.db import get_engine, reader_engine
 
@@ -159,6 +163,7 @@ def test_reader_engine_never_writes_and_reads(loaded):
     assert sha256(path) == before
 
 
+@pytest.mark.unit
 def test_reader_engine_asks_for_db_upgrade_when_behind(env):
     from bokslut.warehouse.db import WarehouseError, current_revision, get_engine, reader_engine, upgrade
 
@@ -170,6 +175,7 @@ def test_reader_engine_asks_for_db_upgrade_when_behind(env):
     assert current_revision(engine) == behind  # nothing migrated
 
 
+@pytest.mark.unit
 def test_reader_engine_on_missing_and_empty_file(env):
     from bokslut.warehouse.db import WarehouseError, reader_engine
 
@@ -184,6 +190,7 @@ def test_reader_engine_on_missing_and_empty_file(env):
     assert path.stat().st_size == 0
 
 
+@pytest.mark.unit
 def test_report_does_not_migrate_an_old_warehouse(env, capsys):
     from bokslut.warehouse.db import current_revision, get_engine, upgrade
 
@@ -246,6 +253,7 @@ def readonly_warehouse(capsys):  # noqa: ANN001
     shutil.rmtree(top, ignore_errors=True)
 
 
+@pytest.mark.unit
 def test_reader_engine_works_on_readonly_file_and_folder(readonly_warehouse):
     values, folder = readonly_warehouse
     code = ("from bokslut.warehouse.db import reader_engine; import sqlalchemy as sa\n"
@@ -255,6 +263,7 @@ def test_reader_engine_works_on_readonly_file_and_folder(readonly_warehouse):
     assert sorted(p.name for p in folder.iterdir()) == ["w.sqlite"]  # nothing written next to it either
 
 
+@pytest.mark.unit
 def test_load_on_readonly_warehouse_is_one_line(readonly_warehouse, tmp_path):
     values, folder = readonly_warehouse
     src = ledger_file(Path(tempfile.mkdtemp(prefix="bokslut_in_")), "feb.csv", "202402")
@@ -266,6 +275,7 @@ def test_load_on_readonly_warehouse_is_one_line(readonly_warehouse, tmp_path):
     shutil.rmtree(src.parent)
 
 
+@pytest.mark.unit
 def test_report_works_on_readonly_warehouse(readonly_warehouse):
     values, _folder = readonly_warehouse
     proc = _run_as_nobody(REPORT, values)
@@ -273,6 +283,7 @@ def test_report_works_on_readonly_warehouse(readonly_warehouse):
     assert proc.stdout.startswith("level\taccount")
 
 
+@pytest.mark.unit
 def test_controls_work_on_readonly_warehouse_in_a_throwaway_copy(readonly_warehouse):
     values, folder = readonly_warehouse
     proc = _run_as_nobody(["controls", "--forvaltning", "191", "--period", "202401"], values)
@@ -283,6 +294,7 @@ def test_controls_work_on_readonly_warehouse_in_a_throwaway_copy(readonly_wareho
     assert sorted(p.name for p in folder.iterdir()) == ["w.sqlite"]  # the fixture checks the file is unchanged
 
 
+@pytest.mark.unit
 def test_nyckeltal_and_kaa_open_the_warehouse_read_only(readonly_warehouse):
     values, _folder = readonly_warehouse
     for args in (["nyckeltal", "--forvaltning", "191", "--year", "2024"], ["kaa", "--year", "2024"]):
@@ -292,6 +304,7 @@ def test_nyckeltal_and_kaa_open_the_warehouse_read_only(readonly_warehouse):
 
 @pytest.mark.parametrize("damage", ["random", "truncated"])
 @pytest.mark.parametrize("command", ["report", "load"])
+@pytest.mark.unit
 def test_corrupt_warehouse_file(damage, command, loaded, tmp_path, capsys):
     from bokslut.warehouse.db import get_engine
 
@@ -311,6 +324,7 @@ def test_corrupt_warehouse_file(damage, command, loaded, tmp_path, capsys):
     assert str(path) in line and "skadad" in line and "säkerhetskopian" in line
 
 
+@pytest.mark.unit
 def test_empty_warehouse_file_is_a_fresh_warehouse_for_load(env, tmp_path, capsys):
     path = Path(sa.make_url(env["BOKSLUT_WAREHOUSE_URL"]).database)
     path.parent.mkdir(parents=True)
@@ -325,6 +339,7 @@ def _load_feb(tmp_path: Path, capsys) -> tuple[int, str]:  # noqa: ANN001
     return run_main(["load", "ledger", str(ledger_file(tmp_path / "in2", "jan_rattad.csv", "202401", "250,00"))], capsys)
 
 
+@pytest.mark.unit
 def test_archive_dir_is_a_file(loaded, tmp_path, monkeypatch, capsys):
     before = published(loaded)
     blocker = tmp_path / "arkivfil"
@@ -337,6 +352,7 @@ def test_archive_dir_is_a_file(loaded, tmp_path, monkeypatch, capsys):
     assert published(loaded) == before
 
 
+@pytest.mark.unit
 def test_archive_disk_full_simulated(loaded, tmp_path, monkeypatch, capsys):
     before = published(loaded)
 
@@ -362,6 +378,7 @@ def tmpfs(tmp_path):  # noqa: ANN001
     subprocess.run(["umount", str(mount)], check=False)
 
 
+@pytest.mark.unit
 def test_archive_on_full_disk(loaded, tmp_path, tmpfs, monkeypatch, capsys):
     (tmpfs / "fyllnad").write_bytes(b"x" * 60_000)
     before = published(loaded)
@@ -377,6 +394,7 @@ def test_archive_on_full_disk(loaded, tmp_path, tmpfs, monkeypatch, capsys):
     assert published(loaded) == before
 
 
+@pytest.mark.unit
 def test_archive_on_readonly_filesystem(loaded, tmp_path, tmpfs, monkeypatch, capsys):
     subprocess.run(["mount", "-o", "remount,ro", str(tmpfs)], check=True)
     before = published(loaded)
@@ -396,6 +414,7 @@ def test_archive_on_readonly_filesystem(loaded, tmp_path, tmpfs, monkeypatch, ca
     ("source: ledger\nkolumner: {}\n", "saknar avsnittet 'columns'"),
     ("source: budget\ncolumns: {Belopp: Summa}\n", "gäller källan 'budget'"),
 ])
+@pytest.mark.unit
 def test_broken_mapping_file(content, expected, loaded, tmp_path, capsys):
     before = published(loaded)
     mapping = tmp_path / "mappning.yaml"
@@ -417,6 +436,7 @@ def _cli_env(folder: Path) -> dict[str, str]:
             "BOKSLUT_LANDING_DIR": str(folder / "landing"), "PYTHONDONTWRITEBYTECODE": "1"}
 
 
+@pytest.mark.unit
 def test_two_loads_race_on_a_fresh_warehouse_and_new_year(tmp_path):
     env = _cli_env(tmp_path)
     files = [ledger_file(tmp_path / "in", f"{p}.csv", p) for p in ("202401", "202402")]
@@ -440,6 +460,7 @@ def test_two_loads_race_on_a_fresh_warehouse_and_new_year(tmp_path):
     assert published_parts == {p for (code, _), p in zip(results, ("202401", "202402"), strict=True) if code == 0}
 
 
+@pytest.mark.unit
 def test_ensure_periods_twice_in_parallel_transactions(tmp_path):
     """The second of two processes that both saw the year missing inserts nothing and does not fail."""
     from bokslut.warehouse.db import upgrade
@@ -464,6 +485,7 @@ def test_ensure_periods_twice_in_parallel_transactions(tmp_path):
 
 # --- 6. the unexpected, 7. settings ------------------------------------------------------------------
 
+@pytest.mark.unit
 def test_unexpected_error_is_one_line_and_logged_without_data(loaded, monkeypatch, capsys):
     import bokslut.reports.ledger as ledger_reports
 
@@ -481,6 +503,7 @@ def test_unexpected_error_is_one_line_and_logged_without_data(loaded, monkeypatc
     assert "KeyError" in text and "19121212" not in text and "Tolvan" not in text
 
 
+@pytest.mark.unit
 def test_debug_shows_the_traceback(env, monkeypatch, capsys):
     monkeypatch.setenv("BOKSLUT_WAREHOUSE_URL", "postgresql+psycopg://u:hemligt42@127.0.0.1:5999/lagret")
     code = main(["--debug", *REPORT])
@@ -489,6 +512,7 @@ def test_debug_shows_the_traceback(env, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("value", ["mycket", "-5", "0", "1e5"])
+@pytest.mark.unit
 def test_bad_chunk_rows_setting(value, env, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("BOKSLUT_CHUNK_ROWS", value)
     code, err = run_main(["load", "ledger", str(ledger_file(tmp_path / "in", "jan.csv"))], capsys)
@@ -507,6 +531,7 @@ def big_ledger(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("files", ["one", "several"])
+@pytest.mark.integration
 def test_sigterm_mid_load_cleans_up(big_ledger, tmp_path, files):
     """Killed while staging a file, or after earlier files of the same call were staged: nothing
     stays staged, nothing is published."""
@@ -542,6 +567,7 @@ def test_sigterm_mid_load_cleans_up(big_ledger, tmp_path, files):
 
 
 @pytest.mark.postgres
+@pytest.mark.unit
 def test_reader_engine_on_postgres_is_read_only_and_upgrades_serialise():
     import threading
 
@@ -576,6 +602,7 @@ def test_reader_engine_on_postgres_is_read_only_and_upgrades_serialise():
         drop_pg_schema(engine, admin, schema)
 
 
+@pytest.mark.unit
 def test_sums_beyond_what_the_warehouse_counts_exactly_are_bad_input_and_publish_nothing(env, tmp_path, capsys):
     """Each amount is within the limit, their sum is not: a Swedish line, exit 1, nothing staged left."""
     from bokslut.warehouse.db import get_engine

@@ -2,6 +2,8 @@ import pytest
 
 from bokslut.money import AmountError, format_plain, format_swedish, parse_amount_ore
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(
     ("text", "ore"),

@@ -2,7 +2,7 @@
 
 Users clone this repository alone. The golden figures live in ``tests/reference/`` and the
 spec excerpts in ``docs/spec/``; nothing tracked may point at a ``shared`` folder beside the
-checkout. A fast unit test (no ``slow``/``dag`` marker: part of ``make test-fast``).
+checkout. A fast test of the ``unit`` tier (part of ``make test-fast``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,9 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+import pytest
+
+pytestmark = pytest.mark.unit
 
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import pytest
+
+pytestmark = pytest.mark.unit
 
 HEAVY = ("sqlalchemy", "pandas", "pyarrow", "airflow", "great_expectations", "openpyxl")
 

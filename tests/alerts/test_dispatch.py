@@ -19,6 +19,8 @@ from bokslut.warehouse.schema import alert_log
 from tests.alerts.conftest import free_port, smtp_connection_json
 from tests.alerts.sample import RECIPIENTS, REPORT, SENDER, make_run, result
 
+pytestmark = pytest.mark.unit
+
 NBSP = "\u00a0"
 FAILURE_SUBJECT = "[bokslut] Kontroll underkänd: 191 period 202413 – KK02.3, KK10.1"
 DIGEST_SUBJECT = "[bokslut] Kontroll med varningar: 191 period 202413 – KK12.1"

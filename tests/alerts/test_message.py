@@ -11,6 +11,8 @@ from bokslut.alerts.message import MAX_POSTINGS, SLACK_MAX_SECTION, failure_aler
 from bokslut.controls.model import ControlRun
 from tests.alerts.sample import REPORT, make_run, posting, result, voucher
 
+pytestmark = pytest.mark.unit
+
 NBSP = "\u00a0"
 
 

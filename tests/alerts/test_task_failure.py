@@ -13,6 +13,8 @@ from bokslut.dag_defaults import DEFAULT_ARGS
 from bokslut.dag_defaults import on_task_failure as parse_time_wrapper
 from bokslut.ingest.errors import InputFileError
 
+pytestmark = pytest.mark.unit
+
 REPORT = "/opt/airflow/out/191/202413/valideringsrapport_191_202413.html"
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from tests.alerts.test_task_failure import warehouse  # noqa: F401 - fixture
 
-pytestmark = [pytest.mark.dag, pytest.mark.slow]
+pytestmark = pytest.mark.dag
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from bokslut.ingest.load import LoadStatus
 from tests.alerts.conftest import alert_env, smtp_server, webhook_server  # noqa: F401 - fixtures
 from tests.controls.test_fault_injection import FAULTS, staged_with
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture

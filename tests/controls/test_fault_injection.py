@@ -11,7 +11,7 @@ import pytest
 from bokslut.controls.runner import run_controls
 from bokslut.ingest.load import LoadStatus, audit_load, reject_load, stage_file
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 
 def posting(period: str, konto: str, belopp: str, *, motpart: str = "0001", anslag: str = "D", vertyp: str = "MA",

@@ -29,6 +29,8 @@ from bokslut.ingest.formats import SOURCES
 from bokslut.warehouse.schema import load_audit
 from tests.conftest import PROJECT_ROOT
 
+pytestmark = pytest.mark.unit
+
 EPOCH = dt.date(1970, 1, 1)
 
 

@@ -59,6 +59,7 @@ def _line(run: ControlRun, control_id: str):
     return next(r for r in run.results if r.control_id == control_id)
 
 
+@pytest.mark.unit
 def test_vouchers_that_explain_the_difference_come_first(small_run):
     engine, load_id = small_run
     run = run_controls(engine, "191", 202401, [load_id])
@@ -87,6 +88,7 @@ def test_vouchers_that_explain_the_difference_come_first(small_run):
     reject_load(engine, load_id, "testfel")
 
 
+@pytest.mark.unit
 def test_voucher_limit_is_counted(small_run, monkeypatch):
     engine, load_id = small_run
     monkeypatch.setattr(runner, "OFFENDING_VOUCHERS", 1)
@@ -98,6 +100,7 @@ def test_voucher_limit_is_counted(small_run, monkeypatch):
     reject_load(engine, load_id, "testfel")
 
 
+@pytest.mark.unit
 def test_control_run_round_trips_through_json(small_run):
     engine, load_id = small_run
     run = run_controls(engine, "191", 202401, [load_id])
@@ -119,7 +122,7 @@ def test_control_run_round_trips_through_json(small_run):
     reject_load(engine, load_id, "testfel")
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_one_sided_voucher_first_on_the_2024_year(loaded_2024, tmp_path):
     """The fault of docs/alerts.md: a big balanced voucher and a small one-sided one on 4901."""
     from tests.controls.test_fault_injection import posting, staged_with

@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 
 from bokslut.controls.runner import run_controls
+import pytest
+
+pytestmark = pytest.mark.unit
 
 NOISY = ("great_expectations", "posthog", "backoff")
 

@@ -10,6 +10,8 @@ import pytest
 from bokslut.controls.suites import load_control_suites
 from bokslut.settings import EXPECTATIONS_DIR, SQL_DIR
 
+pytestmark = pytest.mark.unit
+
 SUITES = load_control_suites()
 
 

@@ -18,7 +18,7 @@ from bokslut.ingest.load import LoadStatus, reject_load
 from bokslut.settings import Settings
 from tests.controls.test_fault_injection import posting, staged_with
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 MISSING_TREASURY = "ej kontrollerbar – saknar indata: stadskassans extrakt för 191 2024 (externa in- och utbetalningar)"
 

@@ -7,7 +7,7 @@ import shutil
 import pendulum
 import pytest
 
-pytestmark = [pytest.mark.dag, pytest.mark.slow]
+pytestmark = pytest.mark.dag
 
 
 @pytest.fixture(scope="module")

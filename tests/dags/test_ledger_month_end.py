@@ -9,7 +9,7 @@ import pytest
 
 from tests.golden.compare import differences
 
-pytestmark = [pytest.mark.dag, pytest.mark.slow]
+pytestmark = pytest.mark.dag
 
 
 @pytest.fixture(scope="module")

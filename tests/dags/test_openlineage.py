@@ -48,7 +48,6 @@ def _ol(uri: str) -> tuple[str, str]:
 
 
 @pytest.mark.dag
-@pytest.mark.slow
 def test_hr_monthly_emits_landing_files_in_and_tables_and_delivered_files_out(generated_2024, tmp_path):
     from bokslut.hr.pseudonym import KEY_ENV
 
@@ -101,6 +100,7 @@ def test_hr_monthly_emits_landing_files_in_and_tables_and_delivered_files_out(ge
     assert {("file", f"{db_file}/{t}") for t in tables} <= _datasets(figures, "inputs")
 
 
+@pytest.mark.unit
 def test_table_uri_follows_openlineage_naming_without_credentials():
     uri = table_uri("posting", "postgresql+psycopg://bokslut:hemligt@warehouse-db:5433/bokslut")
     assert uri == "postgres://warehouse-db:5433/bokslut/public/posting"
@@ -111,6 +111,7 @@ def test_table_uri_follows_openlineage_naming_without_credentials():
     assert table_uri("posting", "duckdb:///x.duckdb") is None
 
 
+@pytest.mark.unit
 def test_file_uri_masks_a_personnummer_in_the_file_name():
     uri = file_uri("/srv/landing/hr/lisa_19800101-1234.csv")
     assert uri.startswith("file:///srv/landing/hr/lisa_")

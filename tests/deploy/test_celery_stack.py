@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from tests.deploy.celery_stack import WORKER_CONCURRENCY, CeleryStack
 from tests.deploy.worker_log import fan_out_problems, overlapping_pairs, parse_worker_log
 
-pytestmark = [pytest.mark.celery_stack, pytest.mark.postgres, pytest.mark.dag, pytest.mark.slow]
+pytestmark = [pytest.mark.celery_stack, pytest.mark.postgres]
 
 DAG_ID = "ledger_month_end"
 FORVALTNINGAR = ("191", "150", "160")

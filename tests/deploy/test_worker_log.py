@@ -7,6 +7,9 @@ other, a map index that never reached the worker, a run with no end line, a DAG 
 from __future__ import annotations
 
 from tests.deploy.worker_log import fan_out_problems, mapped_by_task, overlapping_pairs, parse_worker_log
+import pytest
+
+pytestmark = pytest.mark.unit
 
 RUN = "manual__2026-12-03T08:50:11.211791+00:00"
 

@@ -25,7 +25,7 @@ from bokslut.settings import Settings
 from bokslut.warehouse.db import upgrade
 from tests.conftest import load_generated
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 CITY = ("191", "150", "310")
 ROWS = 20_000  # the generator's floor is near: small and fast, every figure the same

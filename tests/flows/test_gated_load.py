@@ -20,7 +20,7 @@ from bokslut.reports.tsv import write_tsv
 from tests.conftest import drop_pg_schema, load_generated, make_pg_engine
 from tests.controls.test_fault_injection import posting
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from bokslut.flows import ledger
 from tests.ingest.ledger_files import csv_text, row
+import pytest
+
+pytestmark = pytest.mark.unit
 
 
 def _file(folder, name: str, forvaltning: str = "191", text: str | None = None) -> dict[str, str]:

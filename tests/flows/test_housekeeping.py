@@ -11,6 +11,9 @@ import sqlalchemy as sa
 
 from bokslut.ingest.load import LoadStatus, clean_abandoned_loads
 from bokslut.warehouse.schema import load_audit, posting
+import pytest
+
+pytestmark = pytest.mark.unit
 
 
 def _fake_load(engine, status: str, started: datetime, details: dict | None) -> int:

@@ -8,7 +8,7 @@ import pytest
 from bokslut.cli import EXIT_OK, main
 from bokslut.generator import generate
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 
 def test_ledger_without_stadskassan_names_the_missing_input(tmp_path, monkeypatch, capsys):

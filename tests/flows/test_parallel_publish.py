@@ -14,6 +14,8 @@ import sqlalchemy as sa
 from bokslut.ingest.load import LoadStatus
 from tests.ingest.ledger_files import csv_text, row
 
+pytestmark = pytest.mark.unit
+
 CITY = ("150", "191", "310", "420")
 
 

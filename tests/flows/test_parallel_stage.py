@@ -84,6 +84,7 @@ def _details(engine, load_ids) -> list[dict]:  # noqa: ANN001
             sa.select(load_audit.c.details).where(load_audit.c.load_id.in_(load_ids))).scalars()]
 
 
+@pytest.mark.unit
 def test_parallel_staging_gives_the_same_results_as_one_by_one(engine, settings, files, force_parallel, caplog):
     import logging
 
@@ -137,6 +138,7 @@ def _in_workers_staging(tmp_path, monkeypatch, file_name: str, statement: str) -
     monkeypatch.setenv("BOKSLUT_TEST_HOOK_FILE", file_name)
 
 
+@pytest.mark.unit
 def test_a_worker_that_raises_leaves_no_load_staged(engine, settings, tmp_path, force_parallel, monkeypatch):
     """A bug in a worker (not a bad file) reaches the caller as the exception, after every load of
     the run, in that worker and in the other one, is rejected."""
@@ -157,6 +159,7 @@ def test_a_worker_that_raises_leaves_no_load_staged(engine, settings, tmp_path, 
     assert any("Körningen avbröts" in r.message for r in rows), rows
 
 
+@pytest.mark.unit
 def test_a_daemonic_process_stages_one_file_after_another(engine, settings, files, force_parallel, monkeypatch,
                                                           caplog):
     import logging
@@ -170,6 +173,7 @@ def test_a_daemonic_process_stages_one_file_after_another(engine, settings, file
     assert all(d["pid"] == os.getpid() for d in _details(engine, staged))  # staged here, by this process
 
 
+@pytest.mark.unit
 def test_when_one_process_suffices(settings, files, tmp_path, monkeypatch):
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     disk = sa.create_engine(f"sqlite:///{tmp_path / 'w.sqlite'}")
@@ -187,6 +191,7 @@ def test_when_one_process_suffices(settings, files, tmp_path, monkeypatch):
     assert parallel.worker_count(files, disk, 2) == 1  # small files: the start-up would cost more
 
 
+@pytest.mark.unit
 def test_stage_workers_setting(monkeypatch):
     monkeypatch.delenv("BOKSLUT_STAGE_WORKERS", raising=False)
     assert Settings.from_env().stage_workers == default_stage_workers() == min(2, os.cpu_count() or 1)
@@ -221,6 +226,7 @@ def _load_in_two_workers(year, tmp_path, **popen) -> subprocess.Popen:  # noqa: 
     return subprocess.Popen([sys.executable, "-c", code, "load", "ledger", str(year)], env=env, **popen)
 
 
+@pytest.mark.integration
 def test_sigterm_while_workers_stage_rejects_every_load(year, tmp_path):
     """``bokslut load`` (the size floor lowered so these files go to two workers) is sent SIGTERM
     after files were staged by the workers: every load of the run ends 'avvisad', nothing published,
@@ -258,6 +264,7 @@ def test_sigterm_while_workers_stage_rejects_every_load(year, tmp_path):
         assert c.execute("SELECT COUNT(*) FROM publication").fetchone()[0] == 0
 
 
+@pytest.mark.unit
 def test_interrupted_right_after_a_load_was_created_it_is_rejected_too(engine, settings, files, monkeypatch):
     """One file after another: a signal landing after a load's creation was committed, before
     staging could clean it up itself, leaves it 'laddar' no more; a load of another call of this
@@ -289,6 +296,7 @@ def test_interrupted_right_after_a_load_was_created_it_is_rejected_too(engine, s
                     "huvudbok_191_202402.csv": LoadStatus.REJECTED}
 
 
+@pytest.mark.integration
 def test_workers_die_with_a_killed_parent(year, tmp_path):
     """SIGKILL leaves no clean-up in the parent: its workers must not go on staging as orphans. Their
     loads stay 'laddar' under dead pids, which the next run's clean-up rejects."""
@@ -327,6 +335,7 @@ def test_workers_die_with_a_killed_parent(year, tmp_path):
     assert LoadStatus.LOADING not in statuses
 
 
+@pytest.mark.unit
 def test_a_workers_sqlite_engine_waits_for_the_write_lock(tmp_path):
     """What a worker opens: db.py's pragmas (WAL, foreign keys), and a busy timeout long enough to
     wait out a sibling's chunk transaction, so 'database is locked' never reaches a load."""
@@ -338,6 +347,7 @@ def test_a_workers_sqlite_engine_waits_for_the_write_lock(tmp_path):
     assert parallel._worker_engine(f"sqlite:///{tmp_path / 'w.sqlite'}") is engine  # one listener, not one per file
 
 
+@pytest.mark.unit
 def test_a_worker_killed_outright_is_a_swedish_error_and_nothing_stays(engine, settings, tmp_path, force_parallel,
                                                                        monkeypatch):
     """A worker that dies (out of memory, killed by the system) breaks the pool: the caller gets a

@@ -7,6 +7,8 @@ import pytest
 from bokslut.generator.targets import load
 from tests.generator.aggregate import COLUMNS, ore, read_reference
 
+pytestmark = pytest.mark.integration
+
 BR2 = [r for r in read_reference(2020, "balansrakning.tsv") if r["level"] == "2"]
 RR2 = [r for r in read_reference(2020, "resultatrakning.tsv") if r["level"] == "2"]
 

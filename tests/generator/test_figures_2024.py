@@ -6,6 +6,8 @@ import pytest
 
 from tests.generator.aggregate import COLUMNS, ore, read_reference
 
+pytestmark = pytest.mark.integration
+
 BR_LINES = [r for r in read_reference(2024, "balansrakning.tsv") if r["level"] == "4"]
 RR_LINES = [r for r in read_reference(2024, "resultatrakning.tsv") if r["level"] == "4"]
 KK = {r["control_id"]: r for r in read_reference(2024, "kontokontroller.tsv")}

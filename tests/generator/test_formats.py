@@ -20,6 +20,7 @@ AMOUNT = re.compile(r"^-?\d+,\d\d$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+@pytest.mark.integration
 def test_file_layout(set_2024):
     root = set_2024.files["ledger"][0].parent.parent
     ledger = sorted(p.name for p in (root / "ledger").iterdir())
@@ -35,6 +36,7 @@ def test_file_layout(set_2024):
     [("ledger", LEDGER_HEADER), ("budget", BUDGET_HEADER),
      ("anlaggningsreskontra", ASSET_REGISTER_HEADER), ("stadskassan", TREASURY_HEADER)],
 )
+@pytest.mark.integration
 def test_headers_encoding_and_amounts(set_2024, source, header):
     for path in set_2024.files[source]:
         raw = path.read_bytes()
@@ -48,12 +50,14 @@ def test_headers_encoding_and_amounts(set_2024, source, header):
         assert all(AMOUNT.match(r[belopp]) for r in rows[1:]), path.name
 
 
+@pytest.mark.unit
 def test_ledger_headers_exact_text():
     assert ";".join(LEDGER_HEADER) == (
         "Förvaltning;Period;Konto;Kontonamn;Ansvar;Verksamhet;Projekt;Motpart;Anslag;Vertyp;Vernr;Datum;Text;Belopp"
     )
 
 
+@pytest.mark.integration
 def test_ledger_rows(set_2024):
     seen_quoted = False
     for path in set_2024.files["ledger"]:
@@ -79,11 +83,13 @@ def test_ledger_rows(set_2024):
     assert seen_quoted
 
 
+@pytest.mark.integration
 def test_no_personal_data_in_texts(x2024):
     texts = [t for (t,) in x2024.q("SELECT DISTINCT Text FROM ledger")]
     assert not any(re.search(r"\b\d{6,8}[-+]?\d{4}\b", t) for t in texts)  # personnummer-like
 
 
+@pytest.mark.integration
 def test_voucher_numbers_are_sequential_per_type(x2024):
     for vt, lo, hi, n in x2024.q(
         "SELECT Vertyp, MIN(CAST(Vernr AS BIGINT)), MAX(CAST(Vernr AS BIGINT)), COUNT(DISTINCT Vernr) "
@@ -92,6 +98,7 @@ def test_voucher_numbers_are_sequential_per_type(x2024):
         assert hi - lo + 1 == n, vt
 
 
+@pytest.mark.integration
 def test_account_names_are_the_reference_names(x2024):
     from tests.generator.aggregate import read_reference
 
@@ -106,6 +113,7 @@ def test_account_names_are_the_reference_names(x2024):
     assert len({k for k, _ in names}) == len(names)  # one name per account
 
 
+@pytest.mark.integration
 def test_asset_register_types_come_from_the_report(set_2024):
     from tests.generator.aggregate import read_reference
 
@@ -117,6 +125,7 @@ def test_asset_register_types_come_from_the_report(set_2024):
 
 
 @pytest.mark.parametrize("year", [2019, 2023, 2025])
+@pytest.mark.unit
 def test_unsupported_year_is_refused_in_swedish(tmp_path, year):
     with pytest.raises(ValueError, match="stöds inte"):
         generate(year, tmp_path)
@@ -124,11 +133,13 @@ def test_unsupported_year_is_refused_in_swedish(tmp_path, year):
 
 
 @pytest.mark.parametrize("kwargs, match", [({"forvaltning": "19"}, "tre siffror"), ({"rows": 0}, "positivt heltal")])
+@pytest.mark.unit
 def test_bad_arguments(tmp_path, kwargs, match):
     with pytest.raises(ValueError, match=match):
         generate(2024, tmp_path, **kwargs)
 
 
+@pytest.mark.unit
 def test_progress_and_other_forvaltning(tmp_path):
     messages: list[str] = []
     result = generate(2024, tmp_path, forvaltning="180", rows=15_000, progress=messages.append)

@@ -1,6 +1,9 @@
 """Kontokontroller and data-quality rules that every generated year satisfies (2024 and 2020)."""
 
 from __future__ import annotations
+import pytest
+
+pytestmark = pytest.mark.unit
 
 
 def _nonzero(extract, sql: str) -> list:

@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from bokslut.generator import generate
 
 
@@ -17,6 +19,7 @@ def _totals(extract) -> list:
     )
 
 
+@pytest.mark.integration
 def test_rows_scales_the_postings_not_the_totals(x2024, x2024_scaled):
     assert _totals(x2024_scaled) == _totals(x2024)
     assert x2024_scaled.q("SELECT * EXCLUDE (filename) FROM treasury ORDER BY ALL") == x2024.q("SELECT * EXCLUDE (filename) FROM treasury ORDER BY ALL")
@@ -30,6 +33,7 @@ def test_rows_scales_the_postings_not_the_totals(x2024, x2024_scaled):
     assert x2024_scaled.generated.postings_year == x2024_scaled.scalar("SELECT COUNT(*) FROM p WHERE yr = 2024")
 
 
+@pytest.mark.integration
 def test_default_size_is_realistic(set_2024, x2024):
     assert 50_000 <= set_2024.postings_year <= 100_000
     assert set_2024.postings == x2024.scalar("SELECT COUNT(*) FROM ledger")
@@ -42,6 +46,7 @@ def _digest(root) -> dict[str, str]:
     }
 
 
+@pytest.mark.unit
 def test_same_seed_same_files(tmp_path):
     a = generate(2024, tmp_path / "a", rows=20_000, seed=7)
     b = generate(2024, tmp_path / "b", rows=20_000, seed=7)
@@ -53,10 +58,12 @@ def test_same_seed_same_files(tmp_path):
     assert a.seed == 7 and c.seed == 8
 
 
+@pytest.mark.integration
 def test_default_seed_is_the_year(set_2024):
     assert set_2024.seed == 2024
 
 
+@pytest.mark.unit
 def test_output_does_not_depend_on_the_process(tmp_path):
     """Same bytes from separate interpreters with different string-hash seeds."""
     code = "import sys; from pathlib import Path; from bokslut.generator import generate; " \

@@ -9,6 +9,8 @@ from bokslut.generator.split import allocate, split_postings
 from bokslut.generator.targets import load, proportional
 from tests.generator.aggregate import ore, read_reference
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize("total", [0, 1, -1, 99, 12_345_678_901, -98_765_432_109])
 def test_allocate_is_exact(total):

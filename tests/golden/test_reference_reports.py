@@ -8,7 +8,7 @@ from bokslut.reports.ledger import REPORT_NAMES, build_reports
 from tests.conftest import REFERENCE_DIR, drop_pg_schema, load_generated, make_pg_engine
 from tests.golden.compare import differences
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

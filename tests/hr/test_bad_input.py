@@ -13,6 +13,8 @@ from bokslut.ingest.load import LoadStatus
 from bokslut.warehouse.schema import ber_registration, hr_absence, hr_employment, load_audit, quarantine
 from tests.hr.conftest import ABSENCE_HEADER, EMPLOYMENT_HEADER, REGISTRATION_HEADER, pnr, write
 
+pytestmark = pytest.mark.unit
+
 ANNA, BERIT, CECILIA = pnr("19800101", "980"), pnr("19750615", "982"), pnr("19900301", "984")
 DAVID = pnr("19851224", "981")
 

@@ -15,12 +15,14 @@ def warehouse_env(hr_warehouse, monkeypatch):
     return engine
 
 
+@pytest.mark.unit
 def test_hr_and_ber_are_load_choices():
     args = parser().parse_args(["load", "hr", "x"])
     assert args.source == "hr"
     assert parser().parse_args(["load", "ber_kontakt", "x"]).source == "ber_kontakt"
 
 
+@pytest.mark.integration
 def test_nyckeltal_tsv_to_stdout(warehouse_env, capsys):
     assert run(["nyckeltal", "--forvaltning", "191", "--year", "2024"]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -30,6 +32,7 @@ def test_nyckeltal_tsv_to_stdout(warehouse_env, capsys):
     assert lines[-1] == "129\t5688\t1076\t5285\t5127"
 
 
+@pytest.mark.integration
 def test_nyckeltal_tertial_and_xlsx(warehouse_env, tmp_path, capsys):
     path = tmp_path / "t1.tsv"
     assert run(["nyckeltal", "--forvaltning", "191", "--year", "2024", "--tertial", "T1", "-o", str(path)]) == 0
@@ -42,6 +45,7 @@ def test_nyckeltal_tertial_and_xlsx(warehouse_env, tmp_path, capsys):
     assert rows["129"][4] == 5285
 
 
+@pytest.mark.integration
 def test_kaa_tsv_and_xlsx(warehouse_env, tmp_path):
     path = tmp_path / "kaa.tsv"
     assert run(["kaa", "--year", "2024", "-o", str(path)]) == 0
@@ -54,6 +58,7 @@ def test_kaa_tsv_and_xlsx(warehouse_env, tmp_path):
     assert any(v in ("<5", "..") for v in cells.values())  # small cells stay text
 
 
+@pytest.mark.integration
 def test_bad_usage_and_bad_input(warehouse_env, tmp_path, capsys):
     assert run(["load", "hr", str(tmp_path), "--mapping", "x.yaml"]) == 2
     (tmp_path / "lönelista_191.csv").write_text("a;b\n", encoding="utf-8")
@@ -66,6 +71,7 @@ def test_bad_usage_and_bad_input(warehouse_env, tmp_path, capsys):
     assert usage.value.code == 2
 
 
+@pytest.mark.integration
 def test_missing_key_is_one_swedish_line(warehouse_env, tmp_path, monkeypatch, capsys):
     from bokslut.hr.pseudonym import KEY_ENV
 
@@ -80,6 +86,7 @@ def test_missing_key_is_one_swedish_line(warehouse_env, tmp_path, monkeypatch, c
     (["nyckeltal", "--forvaltning", "191", "--year", "2030"], "för 202912–203012"),
     (["kaa", "--forvaltning", "999", "--year", "2024"], "Förvaltning 999 har inga publicerade BER-uttag"),
 ])
+@pytest.mark.integration
 def test_unknown_forvaltning_or_year_is_an_error_not_empty_figures(warehouse_env, capsys, args, message):
     assert run(args) == 1
     captured = capsys.readouterr()

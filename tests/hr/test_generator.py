@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 
+import pytest
+
 from bokslut.hr.pseudonym import normalise_personnummer
 
 FILES = {
@@ -18,6 +20,7 @@ def _rows(path):
         return list(csv.DictReader(fh, delimiter=";"))
 
 
+@pytest.mark.integration
 def test_files_and_headers(generated_2024):
     for group, names in FILES.items():
         assert sorted(p.name for p in (generated_2024 / group).iterdir()) == names
@@ -26,6 +29,7 @@ def test_files_and_headers(generated_2024):
         assert "namn" not in header and "adress" not in header
 
 
+@pytest.mark.integration
 def test_personnummer_are_valid_test_numbers_matching_kon(generated_2024):
     seen = 0
     for path in sorted(generated_2024.glob("hr/*.csv")) + sorted(generated_2024.glob("ber/*.csv")):
@@ -38,6 +42,7 @@ def test_personnummer_are_valid_test_numbers_matching_kon(generated_2024):
     assert seen > 60_000
 
 
+@pytest.mark.integration
 def test_young_people_are_16_to_19_at_registration(generated_2024):
     from datetime import date
 
@@ -47,6 +52,7 @@ def test_young_people_are_16_to_19_at_registration(generated_2024):
         assert 16 <= age <= 19
 
 
+@pytest.mark.unit
 def test_a_year_without_targets_gets_no_hr_files(tmp_path):
     from bokslut.generator.ber import write_ber
     from bokslut.generator.hr import write_hr
@@ -55,6 +61,7 @@ def test_a_year_without_targets_gets_no_hr_files(tmp_path):
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.integration
 def test_2020_files_and_headers(generated_2020):
     assert sorted(p.name for p in (generated_2020 / "hr").iterdir()) == [
         "anstallningar_191_201912.csv", "anstallningar_191_202012.csv", "avtaladtid_191_2019.csv",

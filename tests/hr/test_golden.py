@@ -15,6 +15,8 @@ from bokslut.hr.keyfigures import key_figures
 from bokslut.hr.output import KAA_COLUMNS, NYCKELTAL_COLUMNS, write_kaa_tsv, write_key_figures_tsv
 from tests.conftest import REFERENCE_DIR
 
+pytestmark = pytest.mark.integration
+
 GROUPS = {"totalt", "kvinnor", "män"}
 KAA_FROM_BER = {  # the metrics of kaa.tsv that BER answers (Aim, Ungvux, Studiesteg1 ... are other systems)
     "ungdomar_i_kaa_registret", "sokta_unika_ungdomar", "nadda", "ej_nadda", "andel_nadda_av_sokta", "kontaktforsok",

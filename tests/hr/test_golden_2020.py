@@ -23,7 +23,7 @@ from bokslut.settings import Settings
 from tests.conftest import REFERENCE_DIR, drop_pg_schema, make_pg_engine
 from tests.hr.conftest import TEST_KEY, _load_generated
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 
 def _reference(name: str) -> list[dict[str, str]]:

@@ -55,7 +55,7 @@ def _file_texts(folder: Path) -> dict[Path, str]:
     return texts
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_no_personnummer_outside_the_archive(tmp_path, monkeypatch, caplog, capsys):
     from bokslut.generator import generate
     from bokslut.flows import personal as pipeline
@@ -246,6 +246,7 @@ def broken_delivery(tmp_path_factory):
             "finder": Finder(numbers), "numbers": numbers}
 
 
+@pytest.mark.unit
 def test_broken_files_are_rejected_and_said_so(broken_delivery):
     d = broken_delivery
     assert d["codes"] == [1, 1, 1, 1]
@@ -269,6 +270,7 @@ def test_broken_files_are_rejected_and_said_so(broken_delivery):
     assert d["finder"].hits(landing) == d["finder"].cores
 
 
+@pytest.mark.unit
 def test_no_personnummer_in_any_table(broken_delivery):
     """Every column of load_audit, quarantine and the HR/BER tables (``archived_path`` aside, below)."""
     finder, leaks = broken_delivery["finder"], {}
@@ -283,16 +285,19 @@ def test_no_personnummer_in_any_table(broken_delivery):
     assert broken_delivery["tables"]["quarantine"]
 
 
+@pytest.mark.unit
 def test_no_personnummer_in_the_log(broken_delivery):
     assert broken_delivery["finder"].hits(broken_delivery["log"]) == set()
 
 
+@pytest.mark.unit
 def test_no_personnummer_on_stdout_or_stderr(broken_delivery):
     finder = broken_delivery["finder"]
     assert finder.hits(broken_delivery["stdout"]) == set()
     assert finder.hits(broken_delivery["stderr"]) == set()
 
 
+@pytest.mark.unit
 def test_no_personnummer_in_archive_names_or_archived_path(broken_delivery):
     finder = broken_delivery["finder"]
     names = "\n".join(str(p.relative_to(broken_delivery["archive"])) for p in broken_delivery["archive"].rglob("*"))
@@ -303,11 +308,13 @@ def test_no_personnummer_in_archive_names_or_archived_path(broken_delivery):
     assert finder.hits("\n".join(_file_texts(broken_delivery["archive"]).values()))
 
 
+@pytest.mark.unit
 def test_a_file_without_header_is_described_without_its_row(broken_delivery):
     message = next(r["message"] for r in broken_delivery["tables"]["load_audit"] if "Obligatorisk" in r["message"])
     assert "1910100" not in message and "tillsvidare" not in message and "2015-03-01" not in message
 
 
+@pytest.mark.unit
 def test_a_landing_file_named_with_a_personnummer_is_renamed_masked(tmp_path):
     from bokslut.hr.readers import mask_landing_name
 
@@ -323,6 +330,7 @@ def test_a_landing_file_named_with_a_personnummer_is_renamed_masked(tmp_path):
         "anstallning_(personnummer dolt).csv", "anstallning_(personnummer dolt)_2.csv", "anstallning_191_202412.csv"]
 
 
+@pytest.mark.unit
 def test_an_hr_file_loaded_as_ledger_by_mistake_leaks_nothing(tmp_path, monkeypatch, capsys):
     """A header-less LISA extract named with a personnummer, given to `bokslut load ledger`: the
     ledger path masks the name, the archive name and the quoted line 1 just the same."""

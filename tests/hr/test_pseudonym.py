@@ -26,6 +26,8 @@ from bokslut.hr.pseudonym import (
 )
 from tests.hr.conftest import ABSENCE_HEADER, EMPLOYMENT_HEADER, TEST_KEY, pnr, write
 
+pytestmark = pytest.mark.unit
+
 TODAY = date(2025, 6, 1)
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from bokslut.hr.suppression import PRIMARY, SECONDARY, share_hidden, suppress
+import pytest
+
+pytestmark = pytest.mark.unit
 
 PRINTED = {"sokta", "nadda", "ej_nadda"}
 

@@ -20,6 +20,8 @@ from bokslut.ingest.validate import check_chunk
 from bokslut.money import MAX_AMOUNT_ORE
 from tests.ingest import validate_pandas_reference as reference
 
+pytestmark = pytest.mark.unit
+
 SPACES = ["", " ", "\u00a0", "\u3000", "\x0b", "\x1c", "\u200b", "\u2009", "\t", "\x85", "\u180e", "\ufeff"]
 DIGITS = ["١٩١", "１９１", "191", "19１", "٣٤٥٦", "1234", "１２３４", "12345", "0191", "191\n", "²³⁴", "𝟏𝟐𝟑𝟒"]
 PERIODS = ["202401", "202415", "202400", "202413", "202414", "２０２４０１", "٢٠٢٤٠١", "20240", "2024011", "abc",

@@ -6,6 +6,9 @@ import sqlalchemy as sa
 
 from bokslut.ingest.load import LoadStatus
 from tests.loading import load_file
+import pytest
+
+pytestmark = pytest.mark.unit
 
 HEADER = "Förvaltning;År;Version;Period;Konto;Ansvar;Verksamhet;Projekt;Anslag;Belopp\n"
 

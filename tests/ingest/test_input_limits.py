@@ -22,6 +22,8 @@ from bokslut.warehouse.schema import posting, quarantine
 from tests.ingest.ledger_files import HEADER, csv_text, publish_january, row, write
 from tests.loading import load_file
 
+pytestmark = pytest.mark.unit
+
 
 def postings(engine) -> list[tuple]:
     with engine.connect() as c:

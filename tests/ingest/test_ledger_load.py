@@ -14,6 +14,8 @@ from bokslut.settings import MAPPINGS_DIR
 from bokslut.warehouse.schema import account, load_audit, posting, publication, quarantine
 from tests.ingest.ledger_files import HEADER, csv_text, publish_january, row, write
 
+pytestmark = pytest.mark.unit
+
 
 def published_total(engine, period: int | None = None) -> dict[int, int]:
     sql = sa.text(

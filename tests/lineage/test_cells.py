@@ -18,6 +18,8 @@ from bokslut.templates.mapping import UNITS
 from bokslut.templates.measures import Ore, ore_in_unit
 from tests.templates.conftest import filled, templates_warehouse  # noqa: F401 - session fixtures of the template tests
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(scope="module")
 def vb(filled):  # noqa: F811

@@ -25,7 +25,7 @@ from tests.alerts.conftest import alert_env, smtp_server, webhook_server  # noqa
 from tests.controls.test_fault_injection import posting, staged_with
 from tests.controls.test_offending_vouchers import BLANK_PROJEKT, MANY, ONE_SIDED, small_run  # noqa: F401 - fixture
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")

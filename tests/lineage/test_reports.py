@@ -29,6 +29,8 @@ from bokslut.lineage.selection import AccountSet
 from bokslut.reports.ledger import REPORT_NAMES, build_reports
 from bokslut.reports.xlsx import FIRST_DATA_ROW, write_workbook
 
+pytestmark = pytest.mark.integration
+
 YEAR_END, TERTIAL = 202413, 202404
 # A cell summing at most this many rows lists them all (N = count); above it the top 10 are checked
 # against the whole: listing every posting of "Summa Tillgångar" ~40 times adds minutes, not rigour.

@@ -6,6 +6,8 @@ import pytest
 
 from bokslut.lineage.selection import AccountSet, LedgerSelection, next_prefix
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(("prefix", "expected"), [("78", "79"), ("79", "8"), ("852", "853"), ("4000", "4001"), ("99", "\uffff")])
 def test_next_prefix(prefix: str, expected: str) -> None:

@@ -6,6 +6,9 @@ from openpyxl import Workbook, load_workbook
 
 from bokslut.lineage.model import CellSource
 from bokslut.lineage.sources_sheet import SHEET_TITLE, add_sources_sheet
+import pytest
+
+pytestmark = pytest.mark.unit
 
 
 def test_texts_that_look_like_formulas_stay_text_and_numbers_stay_numbers(tmp_path) -> None:

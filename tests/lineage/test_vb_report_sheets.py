@@ -12,6 +12,8 @@ from bokslut.lineage.sources_sheet import SHEET_TITLE
 from bokslut.reports.xlsx import FIRST_DATA_ROW
 from tests.templates.conftest import filled, templates_warehouse  # noqa: F401 - session fixtures of the template tests
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(scope="module")
 def vb(filled):  # noqa: F811

@@ -6,6 +6,9 @@ from bokslut.ingest.load import LoadStatus
 from bokslut.reports.ledger import build_report
 from tests.ingest.ledger_files import csv_text, row
 from tests.loading import load_file
+import pytest
+
+pytestmark = pytest.mark.unit
 
 
 def _load(engine, settings, tmp_path, name: str, rows: list[list[str]]) -> None:  # noqa: ANN001

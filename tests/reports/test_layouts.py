@@ -16,6 +16,8 @@ from bokslut.reports.ledger import REPORT_NAMES
 from bokslut.reports.tsv import write_tsv
 from bokslut.reports.xlsx import write_workbook
 
+pytestmark = pytest.mark.unit
+
 MINIMAL = "key: demo\ntitle: Demo {year}\nrows:\n  - {{section: Avsnitt {year}, groups: [10]}}\n"
 
 

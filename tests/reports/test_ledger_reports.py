@@ -10,6 +10,8 @@ from bokslut.reports.ledger import build_reports
 from bokslut.reports.model import NOT_DELIVERED
 from tests.ingest.ledger_files import csv_text, row
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.fixture
 def small_year(engine, settings, tmp_path):

@@ -21,6 +21,8 @@ from bokslut.reports.xlsx import (
     write_workbook,
 )
 
+pytestmark = pytest.mark.unit
+
 INJECTION = '=HYPERLINK("http://x","y")'
 AMOUNTS = ["ib", "change", "externt", "stadens_bolag", "internt", "ub_totalt"]
 

@@ -30,6 +30,7 @@ def _cell(value: object, as_text: bool = False):  # noqa: ANN202 - openpyxl Cell
 
 
 @pytest.mark.parametrize("text", ["NaN", "Infinity", "-inf", "sNaN"])
+@pytest.mark.unit
 def test_nan_and_infinity_are_not_numbers(text):
     """Decimal() accepts them: a pasted 'NaN' in an amount cell passed the reader and the build then
     stopped with an English 'cannot convert NaN to integer' or 'Oväntat fel (OverflowError)'."""
@@ -48,6 +49,7 @@ def test_nan_and_infinity_are_not_numbers(text):
 @pytest.mark.parametrize(("field", "value"), [
     (AMOUNT, 5e12), (AMOUNT, "-2000000000000"), (WHOLE, 10**10), (DAY, datetime(1900, 1, 1)), (DAY, "2150-01-01"),
 ])
+@pytest.mark.unit
 def test_values_outside_the_workbooks_validation_are_refused(field, value):
     """Excel's data validation only stops typing; a pasted value (or one from LibreOffice) is stored as
     it is. The reader must refuse what the cell's validation refuses, naming the cell (issue 11:
@@ -61,6 +63,7 @@ def test_values_outside_the_workbooks_validation_are_refused(field, value):
     (AMOUNT, -12.5, -12.5), (AMOUNT, 0, 0), (AMOUNT, "−3,5", "−3,5"), (WHOLE, 925.0, 925),
     (DAY, datetime(2024, 12, 31), date(2024, 12, 31)), (DAY, "2024-12-31", date(2024, 12, 31)),
 ])
+@pytest.mark.unit
 def test_values_inside_the_validation_still_read(field, value, expected):
     errors: list[str] = []
     assert _value(_cell(value, as_text=isinstance(value, str)), field, "Blad!C5", errors) == expected and not errors
@@ -71,6 +74,7 @@ def test_values_inside_the_validation_still_read(field, value, expected):
     (WHOLE, "925", 925), (WHOLE, " 1 234 ", 1234), (Field("kvot", "Kvot", "tal", ("VB",)), "12,5", 12.5),
     (Field("kvot", "Kvot", "tal", ("VB",)), "−3", -3),
 ])
+@pytest.mark.unit
 def test_a_number_typed_as_text_in_a_number_cell_without_unit_is_a_number(field, text, expected):
     """Nyckeltal 66 täljare/nämnare (heltal) and kvot (tal) have no unit: the fill writes what it is given,
     so the text '925' (pasted, or typed in a text-formatted cell) landed as text in the template's number
@@ -87,6 +91,7 @@ def test_a_number_typed_as_text_in_a_number_cell_without_unit_is_a_number(field,
 # ------------------------------------------------------------------ a blank that is not blank
 
 
+@pytest.mark.unit
 def test_a_required_answer_of_only_spaces_is_missing():
     """The reader treats a cell of spaces as blank (the key is absent), but the required-check counted
     it as given: a JA/NEJ every unit must answer went missing without the error naming the cell."""
@@ -105,6 +110,7 @@ def test_a_required_answer_of_only_spaces_is_missing():
 # ------------------------------------------------------------ a recomputation that cannot disagree
 
 
+@pytest.mark.unit
 def test_an_hr_cell_is_not_confirmed_by_the_function_that_computed_it(monkeypatch):
     from decimal import Decimal
     from types import SimpleNamespace
@@ -125,6 +131,7 @@ def test_an_hr_cell_is_not_confirmed_by_the_function_that_computed_it(monkeypatc
 
 @pytest.mark.parametrize(("unit", "ore", "off"), [("mnkr", 500_000_000_000, 400), ("mnkr", 2_000_000_000, 1),
                                                  ("tkr", 50_000_000_000, 40), ("kr", 10**15, 1)])
+@pytest.mark.unit
 def test_a_large_amount_off_by_kronor_does_not_agree(unit, ore, off):
     """``Explanation.agrees`` compared amounts with a relative tolerance of 1e-9: 'stämmer' (exit 0) for
     4 kr off a 5 000 mnkr figure, 1 öre off 20 mnkr. Both sides are whole öre: compare exactly."""
@@ -139,6 +146,7 @@ def test_a_large_amount_off_by_kronor_does_not_agree(unit, ore, off):
 
 
 
+@pytest.mark.unit
 def test_explain_checks_the_cell_before_filling_and_a_stopped_database_is_swedish(monkeypatch, capsys):
     """A mistyped --cell was found only after the fill (minutes, and a recorded control run); a stopped
     PostgreSQL is one Swedish line naming host and port."""
@@ -155,6 +163,7 @@ def test_explain_checks_the_cell_before_filling_and_a_stopped_database_is_swedis
 
 
 @pytest.mark.parametrize("name", ["ifylld_VB.xlsx", "VB-2024.yaml"])
+@pytest.mark.unit
 def test_a_manual_file_named_but_missing_is_an_error_not_an_empty_fill(tmp_path, name):
     """``bokslut templates --manual ifyld.xlsx`` (a typo) filled the templates without any of finance's
     inputs and exited 0 ('Manuella uppgifter: ingen fil'); with --send they went out like that."""
@@ -167,6 +176,7 @@ def test_a_manual_file_named_but_missing_is_an_error_not_an_empty_fill(tmp_path,
 
 
 
+@pytest.mark.unit
 def test_the_template_builds_lineage_names_the_manual_inputs_it_read(monkeypatch):
     """The template DAGs reported the warehouse tables as their only inputs: the returned input workbook
     (or YAML) each filling read, a landing file, was missing from the OpenLineage events."""
@@ -195,8 +205,8 @@ def _control_runs(engine) -> int:  # noqa: ANN001
         return connection.execute(sa.select(sa.func.count()).select_from(control_run)).scalar()
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("period", ["0", "99", "202499", "abc"])
+@pytest.mark.integration
 def test_explain_refuses_a_malformed_period_in_swedish(templates_warehouse, monkeypatch, capsys, period):  # noqa: F811
     """``--period`` was a bare int: 'abc' gave argparse's English 'invalid int value', and 0 or 202499
     ran the Kontokontroller for that period and recorded the run in the warehouse."""
@@ -211,7 +221,7 @@ def test_explain_refuses_a_malformed_period_in_swedish(templates_warehouse, monk
     assert "ogiltig period" in capsys.readouterr().err and _control_runs(engine) == before
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_explain_control_of_a_period_never_published_is_an_error_not_a_zero_that_agrees(templates_warehouse, monkeypatch,  # noqa: F811
                                                                                           capsys):
     """``bokslut controls`` and ``explain --report`` refuse a period that was never published; ``explain
@@ -228,7 +238,7 @@ def test_explain_control_of_a_period_never_published_is_an_error_not_a_zero_that
     assert _control_runs(engine) == before  # nothing recorded for a period without data
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_explain_a_range_instead_of_a_cell_is_a_swedish_error(templates_warehouse, filled):  # noqa: F811
     """'--cell E8:E9' reached openpyxl as a range: AttributeError, 'Oväntat fel' instead of a sentence."""
     from bokslut.errors import explain
@@ -243,7 +253,7 @@ def test_explain_a_range_instead_of_a_cell_is_a_swedish_error(templates_warehous
         assert code == 1 and "Oväntat fel" not in message and cell in message, (cell, message)
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_manual_input_prefilled_from_a_yaml_with_yes_no_answers(templates_warehouse, tmp_path):  # noqa: F811
     """The fill takes YAML booleans for JA/NEJ (``eget_handlande: yes`` is True in YAML 1.1) and shows
     JA/NEJ; ``bokslut manual-input`` prefilled from the same file stopped with a TypeError
@@ -279,7 +289,7 @@ def _verdict_runs(engine) -> int:  # noqa: ANN001
                                   .where(control_run.c.status.in_(("ok", "varning", "fel")))).scalar()
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_explain_and_the_input_workbook_never_become_the_month_end_gate(templates_warehouse, filled, tmp_path):  # noqa: F811
     """``explain --control``, ``explain --sheet`` (a fill) and ``manual-input`` (a dry fill) run the
     Kontokontroller on the published data. ``flows.templates.readiness`` takes the newest finished run
@@ -305,7 +315,7 @@ def test_explain_and_the_input_workbook_never_become_the_month_end_gate(template
     assert newest == [NOT_A_VERDICT] * 3
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_explain_a_cell_uses_the_returned_workbook_the_build_used(templates_warehouse, tmp_path, monkeypatch, capsys):  # noqa: F811
     """The build takes finance's returned workbook from <landing>/manual/ before the YAML; ``explain
     --sheet`` filled from the YAML only, so it showed (and confirmed as 'stämmer') another value than
@@ -337,7 +347,7 @@ def test_explain_a_cell_uses_the_returned_workbook_the_build_used(templates_ware
     assert "manuella_uppgifter_191_VB-2024.xlsx" in rows["kalla"] and "tillbaka" not in rows["kalla"]
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_t2_workbook_carries_over_what_finance_returned_at_t1(templates_warehouse, tmp_path, monkeypatch, capsys):  # noqa: F811
     """The build takes a returned T1 workbook from <landing>/manual/ before the T1 YAML; the T2 input
     workbook carried over from the YAML only, so it prefilled the project budget finance had corrected

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pendulum
 import pytest
 
-pytestmark = [pytest.mark.dag, pytest.mark.slow]
+pytestmark = pytest.mark.dag
 
 
 @pytest.fixture(scope="module")

@@ -33,12 +33,14 @@ def control(engine, period: int, status: str, loads: dict[int, int]) -> None:
                                                        started_at=datetime.now(UTC)))
 
 
+@pytest.mark.unit
 def test_not_ready_until_every_period_is_published(sqlite_engine):
     publish(sqlite_engine, [202400, 202401, 202402, 202404])
     state = pipeline.readiness(sqlite_engine, "191", 2024, "T1")
     assert not state.ready and "202403" in state.problems[0] and "202400–202404" in state.problems[0]
 
 
+@pytest.mark.unit
 def test_not_ready_when_the_control_run_of_the_published_data_failed(sqlite_engine):
     periods = [202400 + p for p in range(0, 9)]
     publish(sqlite_engine, periods)
@@ -56,10 +58,12 @@ def test_not_ready_when_the_control_run_of_the_published_data_failed(sqlite_engi
     ("tertial", date(2024, 5, 15), (2024, "T1")), ("tertial", date(2024, 9, 15), (2024, "T2")),
     ("tertial", date(2025, 2, 1), (2024, "T2")), ("year_end", date(2025, 2, 10), (2024, "VB")),
 ])
+@pytest.mark.unit
 def test_scheduled_runs_cover_the_point_that_closed_before_them(kind, day, expected):
     assert pipeline.default_point(kind, day) == expected
 
 
+@pytest.mark.unit
 def test_targets_follow_the_parameters(sqlite_engine, settings):
     assert pipeline.resolve_targets("tertial", {"ar": "2023", "rapporttillfalle": "T1", "forvaltning": "191"}, date(2024, 9, 1)) == [
         {"forvaltning": "191", "year": 2023, "point": "T1"}]
@@ -82,7 +86,7 @@ def delivery(filled, tmp_path):
     return {**record, "files": files, "folder": str(tmp_path)}
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_finance_gets_one_mail_with_the_files_attached(smtp, delivery):
     outcome = send_delivery(delivery)
     assert outcome["sent"] and outcome["recipients"] == ["ekonomi@example.se", "controller@example.se"]
@@ -102,7 +106,7 @@ def test_finance_gets_one_mail_with_the_files_attached(smtp, delivery):
     assert json.loads((Path(delivery["folder"]) / SENT_MARKER).read_text(encoding="utf-8"))["to"] == sorted(outcome["recipients"])
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_no_recipient_leaves_the_files_and_says_why(monkeypatch, delivery):
     monkeypatch.delenv("BOKSLUT_FINANCE_EMAIL_TO", raising=False)
     assert send_delivery(delivery) == {"sent": False, "reason": "BOKSLUT_FINANCE_EMAIL_TO saknar mottagare", "recipients": []}
@@ -111,6 +115,7 @@ def test_no_recipient_leaves_the_files_and_says_why(monkeypatch, delivery):
 # ---------------------------------------------------------------------------------- CLI
 
 
+@pytest.mark.unit
 def test_subcommand_plugs_into_the_bokslut_parser():
     import argparse
 
@@ -123,7 +128,7 @@ def test_subcommand_plugs_into_the_bokslut_parser():
     assert exit_info.value.code == 2
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_cli_writes_the_files_and_refuses_when_not_ready(templates_warehouse, tmp_path, monkeypatch, capsys):
     _engine, settings = templates_warehouse
     monkeypatch.setenv("BOKSLUT_WAREHOUSE_URL", settings.warehouse_url)

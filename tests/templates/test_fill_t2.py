@@ -12,7 +12,7 @@ from bokslut.templates.xlsxops import cell_value
 from tests.templates.sheets import ledger_sheet_differences
 from tests.templates.test_fill_vb import LEDGER_SHEETS
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 PUBLISHED = "load_id IN (SELECT load_id FROM publication WHERE source = 'ledger' AND forvaltning = '191')"
 DRIFT = ("anslag = 'D' AND ((SUBSTR(konto, 1, 2) BETWEEN '40' AND '78') OR (SUBSTR(konto, 1, 2) = '85' "

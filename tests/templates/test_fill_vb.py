@@ -13,7 +13,7 @@ from bokslut.templates.xlsxops import cell_value
 from tests.conftest import REFERENCE_DIR
 from tests.templates.sheets import ledger_sheet_differences
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 LEDGER_SHEETS = {"budgetavrakning": "Budgetavräkning", "balansrakning": "Balansräkning", "resultatrakning": "Resultaträkning",
                  "anlaggning": "Anläggningsinformation", "anl_rorelsekapital": "Anläggnings- och rörelsekapital"}

@@ -17,7 +17,7 @@ from bokslut.settings import Settings
 from bokslut.templates.xlsxops import cell_value
 from tests.conftest import REFERENCE_DIR, load_generated
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 MNKR = "#,##0.0"
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.templates.test_input_reader import _edit
 
-pytestmark = [pytest.mark.dag, pytest.mark.slow]
+pytestmark = pytest.mark.dag
 
 
 @pytest.fixture(scope="module")

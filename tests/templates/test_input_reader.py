@@ -39,6 +39,7 @@ def catalogue_paths(point: str) -> set[str]:
 
 
 @pytest.mark.parametrize("template", ["t1", "t2", "vb", "vb-2020"])
+@pytest.mark.unit
 def test_every_manual_path_of_a_mapping_is_in_the_catalogue(template):
     raw = yaml.safe_load((ROOT / "include" / "templates" / f"{template}.yaml").read_text(encoding="utf-8"))
     point = raw["point"]
@@ -63,7 +64,7 @@ def _unread_keys(manual: ManualInputs, point: str) -> set[str]:
     return asked - catalogue_paths(point)
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_every_manual_key_the_fill_reads_is_in_the_catalogue(filled):
     """Measures and rules ask ``ManualInputs.get`` for keys as they fill VB and T2: each must have its
     yellow cell, or finance could never give it in the workbook."""
@@ -73,6 +74,7 @@ def test_every_manual_key_the_fill_reads_is_in_the_catalogue(filled):
         assert not _unread_keys(manual, point), f"{point}: nycklar som inte finns i manual_inputs.yaml"
 
 
+@pytest.mark.unit
 def test_the_guardrail_fails_for_a_new_key():
     manual = ManualInputs()
     for key in ("verksamhetsprojekt.2401.kommentar", "verksamhetsprojekt.2401.ny_uppgift"):
@@ -80,6 +82,7 @@ def test_the_guardrail_fails_for_a_new_key():
     assert _unread_keys(manual, "VB") == {"verksamhetsprojekt.X.ny_uppgift"}
 
 
+@pytest.mark.unit
 def test_every_example_file_value_has_a_field():
     for point in ("T1", "T2", "VB"):
         data = yaml.safe_load((EXAMPLES / f"{point}-2024.yaml").read_text(encoding="utf-8"))
@@ -92,6 +95,7 @@ def test_every_example_file_value_has_a_field():
 # -------------------------------------------------------------------------- carry over
 
 
+@pytest.mark.unit
 def test_what_holds_carries_over_to_the_next_point_and_comments_do_not():
     catalogue = load_catalogue()
     t1 = yaml.safe_load((EXAMPLES / "T1-2024.yaml").read_text(encoding="utf-8"))
@@ -144,7 +148,7 @@ def _edit(path: Path, target: Path, edits: list[tuple[str, str, str, object]]) -
     return where
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_prefilled_workbook_reads_back_as_its_yaml(vb_workbook):
     read = load_manual(vb_workbook, "191", 2024, "VB")
     example = load_manual(EXAMPLES / "VB-2024.yaml", "191", 2024, "VB")
@@ -157,7 +161,7 @@ def test_prefilled_workbook_reads_back_as_its_yaml(vb_workbook):
     assert wb["Verksamhetsprojekt"].protection.sheet and wb["Verksamhetsprojekt"].column_dimensions["A"].hidden
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_a_comment_a_rule_asks_for_is_marked_with_the_rule(vb_workbook):
     _wb, _ws, cell = _cell(vb_workbook, "Verksamhetsprojekt", "2406", "kommentar")
     assert cell.value is None and cell.fill.fgColor.rgb.endswith(MARKED_FILL.fgColor.rgb[-6:])
@@ -168,7 +172,7 @@ def test_a_comment_a_rule_asks_for_is_marked_with_the_rule(vb_workbook):
     assert dv and dv[0].type == "textLength"
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_bad_inputs_are_refused_all_at_once_naming_sheet_and_cell(vb_workbook, tmp_path):
     bad = tmp_path / "fel.xlsx"
     where = _edit(vb_workbook, bad, [
@@ -198,7 +202,7 @@ def test_bad_inputs_are_refused_all_at_once_naming_sheet_and_cell(vb_workbook, t
         assert re.search(re.escape(where[key]) + r": [^\n]*" + re.escape(expected), text), (where[key], expected, text)
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_a_removed_sheet_is_refused_not_read_as_empty(vb_workbook, tmp_path):
     wb = load_workbook(vb_workbook)
     wb.remove(wb["Resultatenheter"])
@@ -207,7 +211,7 @@ def test_a_removed_sheet_is_refused_not_read_as_empty(vb_workbook, tmp_path):
         load_manual(tmp_path / "utan.xlsx", "191", 2024, "VB")
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_numbers_as_text_are_read_as_the_yaml_loader_would(vb_workbook, tmp_path):
     edited = tmp_path / "text.xlsx"
     _edit(vb_workbook, edited, [("Verksamhetsprojekt", "2401", "budget.kostnad", "60,5"),
@@ -217,7 +221,7 @@ def test_numbers_as_text_are_read_as_the_yaml_loader_would(vb_workbook, tmp_path
     assert read.get("nyckeltal.66.foregaende_ar") == "70,8 %"
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_a_workbook_for_another_target_foreign_or_damaged_is_refused(vb_workbook, tmp_path):
     with pytest.raises(ManualInputError, match="arbetsboken gäller förvaltning 191 men blanketterna gäller 192"):
         load_manual(vb_workbook, "192", 2024, "VB")
@@ -237,7 +241,7 @@ def test_a_workbook_for_another_target_foreign_or_damaged_is_refused(vb_workbook
         load_manual(text, "191", 2024, "VB")
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_libreoffice_opens_and_saves_it_and_it_still_reads_back(vb_workbook, tmp_path):
     from tests.templates.conftest import SOFFICE_HINT, convert, soffice
 
@@ -255,7 +259,7 @@ def test_libreoffice_opens_and_saves_it_and_it_still_reads_back(vb_workbook, tmp
 # ---------------------------------------------------------------------- CLI and landing
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_cli_writes_the_workbook(templates_warehouse, tmp_path, monkeypatch, capsys):
     from bokslut.cli import main
 
@@ -280,7 +284,7 @@ def test_cli_writes_the_workbook(templates_warehouse, tmp_path, monkeypatch, cap
     assert load_manual(again, "191", 2024, "T2").get("invent_o_maskin.kommentar") == "Ny kommentar från ekonomi."
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_build_takes_the_returned_workbook_from_the_landing_folder_and_archives_it(templates_warehouse, vb_workbook, tmp_path):
     import hashlib
     import shutil
@@ -312,6 +316,7 @@ def test_build_takes_the_returned_workbook_from_the_landing_folder_and_archives_
     assert pipeline.returned_workbook(settings, "191", 2024, "T2") is None
 
 
+@pytest.mark.unit
 def test_a_foreign_or_damaged_file_in_the_landing_folder_stops_the_build_naming_it(tmp_path):
     from bokslut.flows import templates as pipeline
     from bokslut.settings import Settings
@@ -330,7 +335,7 @@ def test_a_foreign_or_damaged_file_in_the_landing_folder_stops_the_build_naming_
         pipeline.resolve_manual(settings, "191", 2024, "VB")
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_prefill_values_without_a_row_are_named_and_a_missing_prefill_file_is_an_error(templates_warehouse, tmp_path):
     from bokslut.templates.input_workbook import write_input_workbook
 
@@ -345,7 +350,7 @@ def test_prefill_values_without_a_row_are_named_and_a_missing_prefill_file_is_an
         write_input_workbook(engine, "191", 2024, "T1", tmp_path / "x.xlsx", manual_path=tmp_path / "saknas.yaml")
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_validations_and_names_stay_within_excels_limits(vb_workbook):
     """Excel offers to repair a workbook whose validation texts or sheet names are too long."""
     wb = load_workbook(vb_workbook)

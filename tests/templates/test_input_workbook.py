@@ -19,6 +19,8 @@ from bokslut.templates.input_catalogue import FIELD_PREFIX, FIRST_ROW, INSTRUCTI
 from bokslut.templates.manual import ManualInputs, load_manual
 from bokslut.templates.xlsxops import put
 
+pytestmark = pytest.mark.integration
+
 GENERATED_AT = datetime(2025, 2, 10, 6, 0)
 EXAMPLES = Path(__file__).resolve().parents[2] / "include" / "manual" / "191"
 
@@ -93,7 +95,6 @@ def all_cells(path: Path) -> dict:
             if c.value is not None}
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("point", ["T1", "T2", "VB"])
 def test_round_trip_fills_the_templates_exactly_as_the_yaml(templates_warehouse, tmp_path, monkeypatch, empty_manual_dir,
                                                            point):

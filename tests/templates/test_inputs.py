@@ -15,6 +15,8 @@ from bokslut.templates.mapping import MappingError, check_against, expand, load_
 from bokslut.templates.points import get_point
 from bokslut.templates.reference import ReferenceError, load_projects, load_result_units
 
+pytestmark = pytest.mark.unit
+
 # ------------------------------------------------------------------------------------ prognos
 
 

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 
 from bokslut.templates.xlsxops import evaluate, formula_cells
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 ERRORS = ("#DIV/0!", "#VALUE!", "#NAME?", "#REF!", "#N/A", "Err:", "#DIVISION/0!", "#VÄRDEFEL!", "#NAMN?", "#REFERENS!")
 
 

@@ -10,7 +10,7 @@ from bokslut.flows.templates import readiness
 from tests.conftest import REFERENCE_DIR, drop_pg_schema, load_generated, make_pg_engine
 from tests.templates.sheets import ledger_sheet_differences
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 FORM_SHEETS = ("Verksamhetsprojekt", "Resultatenheter", "Invent o maskin", "Ej aktiverbara utgifter-inkomst",
                "Innovationssatsningar", "Externa projekt", "Nyckeltal 66", "Nyckeltal personal")
 

@@ -12,7 +12,7 @@ from bokslut.settings import REFERENCE_DIR, TEMPLATES_DIR
 from bokslut.templates.fill import fill_workbook
 from bokslut.templates.xlsxops import cell_value
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 EVIL = '=HYPERLINK("http://example.invalid/x","klicka")'
 

@@ -17,6 +17,8 @@ from bokslut.templates.mapping import TemplateMapping
 from bokslut.templates.measures import Ore, RowItem
 from bokslut.templates.points import get_point
 
+pytestmark = pytest.mark.unit
+
 MNKR = 100_000_000
 TKR = 100_000
 

@@ -7,6 +7,8 @@ import pytest
 from bokslut.templates.fill import mapping_path_for, template_versions
 from bokslut.templates.mapping import load_mapping
 
+pytestmark = pytest.mark.unit
+
 
 def _folder(tmp_path, files: dict[str, int]):
     for name, year in files.items():

@@ -10,6 +10,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from bokslut.templates.xlsxops import FormulaError, cell_value, evaluate, insert_table_rows, put, shift_formula
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize("formula, expected", [
     ("=SUM(B11:B15)", "=SUM(B11:B17)"),  # a range spanning the insertion grows

@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from bokslut.warehouse.bulk import bulk_insert
 from bokslut.warehouse.schema import hr_absence, posting
 
+pytestmark = pytest.mark.unit
+
 # Strings a CSV or COPY path could mangle: empty, quotes, separators, COPY's own markers, spaces.
 HOSTILE = ["", '"', '""', ";", ",", "a,b;c", "\\N", "\\.", "NULL", " lead", "trail ", "=1+1", "Å ä ö €",
            "'", "x" * 500, "\u00a0", "😀"]

@@ -8,6 +8,9 @@ from alembic.runtime.migration import MigrationContext
 
 from bokslut.warehouse.db import current_revision, upgrade
 from bokslut.warehouse.schema import account, counterparty_class, metadata
+import pytest
+
+pytestmark = pytest.mark.unit
 
 
 def test_migrated_schema_matches_the_declared_tables(engine):

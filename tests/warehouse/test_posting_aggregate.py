@@ -9,6 +9,9 @@ from bokslut.ingest.load import LoadStatus, reject_load, stage_file
 from bokslut.warehouse.db import upgrade
 from tests.ingest.ledger_files import csv_text, row, write
 from tests.loading import load_file
+import pytest
+
+pytestmark = pytest.mark.unit
 
 GROUPS = """
 SELECT load_id, forvaltning, period, konto, motpart, anslag, vertyp, projekt = '' AS blank_projekt,
