@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from bokslut.settings import TEMPLATES_DIR
 from bokslut.templates import prognos
 from bokslut.templates.manual import ManualInputError, load_manual, to_decimal
-from bokslut.templates.mapping import MappingError, check_against, expand, load_mapping
+from bokslut.templates.mapping import MappingError, check_against, load_mapping
+from bokslut.templates.placeholders import expand
 from bokslut.templates.points import get_point
 from bokslut.templates.reference import ReferenceError, load_projects, load_result_units
 

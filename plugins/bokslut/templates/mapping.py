@@ -55,7 +55,6 @@ from bokslut.templates.points import get_point
 SHEET_KINDS = ("form", "ledger_report", "kontokontroller")
 UNITS = UNIT_EXPONENTS  # öre -> unit: divide by 10**n (bokslut.money)
 SPEC_KEYS = {"measure", "unit", "manual", "field", "text", "name", "required", "keep"}
-_PLACEHOLDER = re.compile(r"\{(\w+)([+-]\d+)?\}")
 _COLUMN = re.compile(r"^[A-Z]{1,3}$")
 
 
@@ -248,20 +247,3 @@ def check_against(mapping: TemplateMapping, wb) -> list[str]:  # noqa: ANN001 - 
 
 def column_index(letter: str) -> int:
     return column_index_from_string(letter)
-
-
-def expand(text: str, values: dict[str, object]) -> str:
-    """Replace ``{ar}``, ``{ar-1}``, ``{period}``... in ``text``; unknown names are left as they are."""
-
-    def replace(match: re.Match) -> str:
-        name, offset = match.group(1), match.group(2)
-        if name not in values:
-            return match.group(0)
-        value = values[name]
-        if offset:
-            if not isinstance(value, int):
-                return match.group(0)
-            value = value + int(offset)
-        return str(value)
-
-    return _PLACEHOLDER.sub(replace, text)

@@ -30,7 +30,7 @@ from bokslut.lineage.selection import AccountSet, BudgetSelection, LedgerSelecti
 from bokslut.templates import prognos
 from bokslut.templates.data import HISTORY_YEARS, Warehouse, accounts_set, line_accounts
 from bokslut.templates.manual import ManualInputs, to_decimal
-from bokslut.templates.mapping import expand
+from bokslut.templates.placeholders import expand
 from bokslut.templates.points import ReportingPoint
 from bokslut.templates.reference import Forvaltning, Project, ResultUnit
 
