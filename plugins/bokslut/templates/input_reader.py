@@ -200,6 +200,36 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _number(value: object, f: Field, where: str, label: str, errors: list[str]) -> object | None:
+    """A number cell as the YAML loader would give it (a typed number, or a text the fill converts),
+    checked once whatever its form: a number, an integer where one is asked for, inside the cell's bounds."""
+    if isinstance(value, bool) or isinstance(value, (datetime, date)):
+        errors.append(f"{where}: väntade ett tal ({label}), fick {value!r}.")
+        return None
+    text = value.strip() if isinstance(value, str) else None
+    percent = text is not None and f.type in ("andel", "tal") and text.endswith("%")
+    try:
+        number = to_decimal(text[:-1] if percent else (value if text is None else text), where)
+    except ManualInputError:  # not a number, or a NaN or infinite float
+        errors.append(f"{where}: '{value}' är inget tal ({label}).")
+        return None
+    if f.type == "heltal" and number != number.to_integral_value():
+        shown = f"'{value}'" if text is not None else value
+        errors.append(f"{where}: {shown} är inget heltal ({label}).")
+        return None
+    if not _within(number, f, where, errors):
+        return None
+    if text is None:
+        return int(value) if isinstance(value, float) and value.is_integer() and f.type == "heltal" else value
+    # a number without a unit reaches the template as given: text "925" would be text in a number cell
+    # (the nyckeltal formulas and the explanation then see no number); an amount or a "70,8 %" the fill converts
+    if f.type == "heltal":
+        return int(number)
+    if f.type == "tal" and not percent:
+        return int(number) if number == number.to_integral_value() else float(number)
+    return text  # the fill reads texts as the YAML loader's strings ("12,5", "70,8 %")
+
+
 def _value(cell, f: Field, where: str, errors: list[str]) -> object | None:  # noqa: ANN001
     """The cell's value as the YAML loader would give it, or None after recording an error."""
     value = cell.value
@@ -208,41 +238,7 @@ def _value(cell, f: Field, where: str, errors: list[str]) -> object | None:  # n
         errors.append(f"{where}: formler är inte tillåtna i en inmatningscell ({label}); skriv värdet.")
         return None
     if f.type in ("belopp", "tal", "heltal", "andel"):
-        if isinstance(value, bool) or isinstance(value, (datetime, date)):
-            errors.append(f"{where}: väntade ett tal ({label}), fick {value!r}.")
-            return None
-        if isinstance(value, str):
-            text = value.strip()
-            try:
-                number = to_decimal(text[:-1] if f.type in ("andel", "tal") and text.endswith("%") else text, where)
-            except ManualInputError:
-                errors.append(f"{where}: '{value}' är inget tal ({label}).")
-                return None
-            if f.type == "heltal" and number != number.to_integral_value():
-                errors.append(f"{where}: '{value}' är inget heltal ({label}).")
-                return None
-            if not _within(number, f, where, errors):
-                return None
-            # a number without a unit reaches the template as given: text "925" would be text in a number cell
-            # (the nyckeltal formulas and the explanation then see no number); an amount or a "70,8 %" the fill converts
-            if f.type == "heltal":
-                return int(number)
-            if f.type == "tal" and not text.endswith("%"):
-                return int(number) if number == number.to_integral_value() else float(number)
-            return text  # the fill reads texts as the YAML loader's strings ("12,5", "70,8 %")
-        try:
-            number = to_decimal(value, where)
-        except ManualInputError:  # a NaN or infinite float
-            errors.append(f"{where}: '{value}' är inget tal ({label}).")
-            return None
-        if f.type == "heltal" and number != number.to_integral_value():
-            errors.append(f"{where}: {value} är inget heltal ({label}).")
-            return None
-        if not _within(number, f, where, errors):
-            return None
-        if isinstance(value, float) and value.is_integer() and f.type == "heltal":
-            return int(value)
-        return value
+        return _number(value, f, where, label, errors)
     if f.type == "datum":
         day = None
         if isinstance(value, datetime):
