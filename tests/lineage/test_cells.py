@@ -149,13 +149,13 @@ def test_kallor_lists_every_filled_form_cell_at_its_final_coordinate(vb, vb_wb):
     assert e8[3] == pytest.approx(3.0368653) and "konto 4–8 utom 789; anslag I" in e8[4]
 
 
-@pytest.mark.parametrize("fmt", ["text", "tsv"])
-def test_explain_cli_for_invent_o_maskin_e8(templates_warehouse, monkeypatch, capsys, tmp_path, fmt):  # noqa: F811
+@pytest.mark.parametrize(("fmt", "given"), [("text", "e8"), ("tsv", "e8"), ("text", "$E$8")])
+def test_explain_cli_for_invent_o_maskin_e8(templates_warehouse, monkeypatch, capsys, tmp_path, fmt, given):  # noqa: F811
     _engine, settings = templates_warehouse
     monkeypatch.setenv("BOKSLUT_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("BOKSLUT_WAREHOUSE_URL", settings.warehouse_url)
     code = main(["explain", "--forvaltning", "191", "--year", "2024", "--point", "VB", "--sheet", "Invent o maskin",
-                 "--cell", "e8", "--postings", "3", "--format", fmt])
+                 "--cell", given, "--postings", "3", "--format", fmt])
     out = capsys.readouterr().out
     assert code == EXIT_OK, out
     if fmt == "text":

@@ -64,7 +64,8 @@ def run(args: argparse.Namespace) -> int:
     if args.sheet is not None:
         from bokslut.lineage.cells import CELL
 
-        if not CELL.fullmatch(args.cell.strip().upper().replace("$", "")):  # before the fill and its control run
+        cell = args.cell.strip().upper().replace("$", "")  # "$E$8" as Excel shows it is E8
+        if not CELL.fullmatch(cell):  # before the fill and its control run
             raise ValueError(f"Ogiltig cell '{args.cell}': ange en cell, t.ex. E8.")
     if args.report is not None and not args.line:
         raise ValueError("--report kräver --line, t.ex. --line 1210")
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         # the inputs the build takes, as it takes them: a returned workbook before the YAML (or the cell explained
         # would not be the cell delivered), read from its archived copy (our name: finance's may name a person)
         manual = resolve_manual(settings, args.forvaltning, args.year, args.point, args.manual)
-        explanations = [explain_cell(engine, args.forvaltning, args.year, args.point, args.sheet, args.cell.upper(),
+        explanations = [explain_cell(engine, args.forvaltning, args.year, args.point, args.sheet, cell,
                                      postings=args.postings, manual_path=manual, mapping_path=args.mapping)]
     elif args.report is not None:
         from bokslut.lineage.reports import explain_report_line
