@@ -13,29 +13,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from bokslut import arguments
 from bokslut.names import REPORT_NAMES, SOURCE_NAMES
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
-
-
-def _period(text: str) -> int:
-    if not (len(text) == 6 and text.isdigit() and int(text[4:]) <= 14):
-        raise argparse.ArgumentTypeError(f"ogiltig period '{text}': ange ÅÅÅÅPP med PP 00–14, t.ex. 202413")
-    return int(text)
-
-
-def _forvaltning(text: str) -> str:
-    if not (len(text) == 3 and text.isdigit()):
-        raise argparse.ArgumentTypeError(f"ogiltig förvaltning '{text}': ange tre siffror, t.ex. 191")
-    return text
-
-
-def _forvaltningar(text: str) -> list[str]:
-    """``191`` or ``191,150,310``: one or more förvaltningar."""
-    codes = [part.strip() for part in text.split(",")]
-    if not codes or not all(len(c) == 3 and c.isdigit() for c in codes):
-        raise argparse.ArgumentTypeError(f"ogiltig förvaltning '{text}': ange tre siffror, flera med komma, t.ex. 191,150")
-    return list(dict.fromkeys(codes))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,19 +31,19 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--force", action="store_true", help="läs in även en fil som redan är inläst")
     load.add_argument("--replace", action="append", default=[], metavar="PERIOD",
                       help="ersätt perioden (t.ex. 202401) även om filen har betydligt färre rader än det publicerade")
-    load.add_argument("--forvaltning", type=_forvaltningar, default=[], metavar="FÖRV[,FÖRV...]",
+    load.add_argument("--forvaltning", type=arguments.forvaltningar, default=[], metavar="FÖRV[,FÖRV...]",
                       help="läs bara in filerna för dessa förvaltningar (standard: alla); övriga filer lämnas orörda")
 
     report = sub.add_parser("report", help="skriv en rapport (TSV till stdout som standard)")
     report.add_argument("name", choices=[*REPORT_NAMES, "alla"])
-    report.add_argument("--forvaltning", type=_forvaltning, required=True)
-    report.add_argument("--period", type=_period, required=True)
+    report.add_argument("--forvaltning", type=arguments.forvaltning, required=True)
+    report.add_argument("--period", type=arguments.period, required=True)
     report.add_argument("--format", choices=["tsv", "xlsx"], default="tsv")
     report.add_argument("-o", "--output", type=Path, help="fil (eller mapp för 'alla' i TSV)")
 
     controls = sub.add_parser("controls", help="kör Kontokontroller (exit 1 om en blockerande kontroll fallerar)")
-    controls.add_argument("--forvaltning", type=_forvaltning, required=True)
-    controls.add_argument("--period", type=_period, required=True)
+    controls.add_argument("--forvaltning", type=arguments.forvaltning, required=True)
+    controls.add_argument("--period", type=arguments.period, required=True)
     controls.add_argument("--format", choices=["tsv", "xlsx", "html"], default="tsv")
     controls.add_argument("-o", "--output", type=Path, help="fil (TSV till stdout om den utelämnas)")
 
@@ -71,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("-o", "--output", type=Path, required=True)
     demo.add_argument("--rows", type=int, help="ungefärligt antal konteringar (samma totaler)")
     demo.add_argument("--seed", type=int)
-    demo.add_argument("--forvaltning", type=_forvaltningar, default=["191"], metavar="FÖRV[,FÖRV...]",
+    demo.add_argument("--forvaltning", type=arguments.forvaltningar, default=["191"], metavar="FÖRV[,FÖRV...]",
                       help="förvaltningar att skapa, t.ex. 191,150,310 (191 = referensåret, övriga härleds ur det)")
 
     db = sub.add_parser("db", help="lagrets schema")

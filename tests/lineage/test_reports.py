@@ -25,7 +25,7 @@ from bokslut.lineage.reports import (
     report_sheet_sources,
     term_totals,
 )
-from bokslut.lineage.selection import AccountSet
+from bokslut.domain.accounts import AccountSet
 from bokslut.reports.ledger import REPORT_NAMES, build_reports
 from bokslut.reports.xlsx import FIRST_DATA_ROW, write_workbook
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bokslut.lineage.selection import AccountSet, LedgerSelection, next_prefix
+from bokslut.domain.accounts import AccountSet, next_prefix
+from bokslut.lineage.selection import LedgerSelection
 
 pytestmark = pytest.mark.unit
 

@@ -10,8 +10,9 @@ import pytest
 import yaml
 from openpyxl import Workbook, load_workbook
 
+from bokslut.domain.periods import get_point
 from bokslut.templates.input_catalogue import (
-    FIELD_PREFIX, FIRST_ROW, INSTRUCTIONS, KEY_ROW, META_SHEET, PREVIOUS_POINT, load_catalogue,
+    FIELD_PREFIX, FIRST_ROW, INSTRUCTIONS, KEY_ROW, META_SHEET, load_catalogue,
 )
 from bokslut.templates.input_workbook import MARKED_FILL, carry_over
 from bokslut.templates.manual import ManualInputError, ManualInputs, load_manual
@@ -105,7 +106,8 @@ def test_what_holds_carries_over_to_the_next_point_and_comments_do_not():
     vb = carry_over(yaml.safe_load((EXAMPLES / "T2-2024.yaml").read_text(encoding="utf-8")), "VB", catalogue)
     assert vb["verksamhetsprojekt"]["2404"] == {"budget": {"kostnad": 28.0, "intakt": -30.0}, "prognos_slut": __import__("datetime").date(2024, 12, 31)}
     assert "prognos" not in vb  # T1/T2 only
-    assert PREVIOUS_POINT == {"T2": "T1", "VB": "T2"}
+    assert {code: get_point(code).previous.code for code in ("T2", "VB")} == {"T2": "T1", "VB": "T2"}
+    assert get_point("T1").previous is None
 
 
 # --------------------------------------------------------------------------- workbook

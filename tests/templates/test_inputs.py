@@ -13,7 +13,7 @@ from bokslut.templates import prognos
 from bokslut.templates.manual import ManualInputError, load_manual, to_decimal
 from bokslut.templates.mapping import MappingError, check_against, load_mapping
 from bokslut.templates.placeholders import expand
-from bokslut.templates.points import get_point
+from bokslut.domain.periods import get_point
 from bokslut.templates.reference import ReferenceError, load_projects, load_result_units
 
 pytestmark = pytest.mark.unit

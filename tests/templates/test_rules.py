@@ -15,7 +15,7 @@ from bokslut.templates.fill import FilledCell, FilledRow, FilledTable, FilledWor
 from bokslut.templates.manual import ManualInputs
 from bokslut.templates.mapping import TemplateMapping
 from bokslut.templates.measures import Ore, RowItem
-from bokslut.templates.points import get_point
+from bokslut.domain.periods import get_point
 
 pytestmark = pytest.mark.unit
 

@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bokslut.alerts.message import VOUCHERS_TITLE, more_postings_line, more_vouchers_line, voucher_heading
 from bokslut.controls.model import ControlResult, ControlRun
-from bokslut.controls.scope import reporting_point
+from bokslut.domain.periods import control_scope, point_covering, year_of
 from bokslut.controls.sheet import shown_difference
 from bokslut.controls.suites import load_control_suites
 from bokslut.lineage.render import value_text
@@ -66,12 +66,9 @@ def anchor(control_id: str) -> str:
 
 def explain_command(run: ControlRun, control_id: str) -> str:
     """The ``bokslut explain`` command that explains the line again (on the published data)."""
-    from bokslut.templates.points import get_point
-
-    year, pp = divmod(run.period, 100)
-    point = "T1" if pp <= 4 else "T2" if pp <= 8 else "VB"
-    command = f"bokslut explain --forvaltning {run.forvaltning} --year {year} --point {point}"
-    if get_point(point).period(year) != run.period:
+    year, point = year_of(run.period), point_covering(run.period)
+    command = f"bokslut explain --forvaltning {run.forvaltning} --year {year} --point {point.code}"
+    if point.period(year) != run.period:
         command += f" --period {run.period}"
     return f"{command} --control {control_id}"
 
@@ -96,7 +93,7 @@ def render_html(run: ControlRun, explanations: dict | None = None, explanation_n
     return env.get_template("validation_report.html.j2").render(
         run=run, groups=groups, failing=[r for r in run.results if r.needs_attention], overall=run.status, kr=_kr,
         amount=_amount, difference=lambda r: _amount(r, shown_difference(r)), status_class=_status_class,
-        scope_label=SCOPE_LABELS[reporting_point(run.period)], **VOUCHER_HELPERS,
+        scope_label=SCOPE_LABELS[control_scope(run.period)], **VOUCHER_HELPERS,
         explanations=explanations or {}, explanation_note=explanation_note, anchor=anchor,
         command=lambda control_id: explain_command(run, control_id), value_text=value_text,
         load_of=lambda c: c.load,

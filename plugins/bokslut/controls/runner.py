@@ -33,7 +33,8 @@ from bokslut.controls.model import (
     OffendingVoucher,
     Ranking,
 )
-from bokslut.controls.scope import PeriodBounds, reporting_point
+from bokslut.controls.scope import PeriodBounds
+from bokslut.domain.periods import control_scope
 from bokslut.controls.suites import (
     ControlExpectation,
     ControlSuite,
@@ -141,7 +142,7 @@ def _snapshot(engine: Engine, bounds: PeriodBounds,
                       for source in ("ledger", *EXTRACT_SOURCES)}
         ledger = partitions["ledger"]
         run_id = connection.execute(control_run.insert().values(
-            forvaltning=bounds.forvaltning, period=bounds.period, scope=reporting_point(bounds.period),
+            forvaltning=bounds.forvaltning, period=bounds.period, scope=control_scope(bounds.period),
             candidate_loads=json.dumps({str(p): l for p, l in sorted(ledger.items())}),
             status="pågår", started_at=datetime.now(UTC),
         )).inserted_primary_key[0]
@@ -304,7 +305,7 @@ def run_controls(engine: Engine, forvaltning: str, period: int, staged_load_ids:
     dry fill): the run and its results are recorded for the audit trail under ``NOT_A_VERDICT``, so a
     read never becomes the month-end gate."""
     bounds = PeriodBounds(forvaltning, int(period))
-    scope = reporting_point(bounds.period)
+    scope = control_scope(bounds.period)
     run_id, partitions = _snapshot(engine, bounds, tuple(staged_load_ids))
     values = bounds.sql_values()  # bound (:period, ...); inlined as literals only for GE
     fragments = {"treasury_candidates": _candidate_filter(partitions["stadskassan"]),

@@ -1,15 +1,11 @@
-"""Which reporting point a period is, and the period bounds a control run uses."""
+"""The period bounds a control run uses, as the SQL parameters of the Kontokontroller."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-def reporting_point(period: int) -> str:
-    pp = period % 100
-    if pp >= 13:
-        return "bokslut"
-    return {4: "T1", 8: "T2"}.get(pp, "manad")
+from bokslut.domain.organisation import parse_forvaltning
+from bokslut.domain.periods import LAST_PP, OPENING_PP, period_of, year_of
 
 
 @dataclass(frozen=True)
@@ -19,17 +15,16 @@ class PeriodBounds:
 
     @property
     def year(self) -> int:
-        return self.period // 100
+        return year_of(self.period)
 
     def sql_values(self) -> dict[str, object]:
-        if not (len(self.forvaltning) == 3 and self.forvaltning.isdigit()):
-            raise ValueError(f"Ogiltig förvaltning {self.forvaltning!r}: ange tre siffror.")
+        parse_forvaltning(self.forvaltning)
         return {
             "forvaltning": self.forvaltning,
             "year": self.year,
             "period": int(self.period),
-            "year_start": self.year * 100,
-            "first_month": self.year * 100 + 1,
-            "prior_start": (self.year - 1) * 100,
-            "prior_end": (self.year - 1) * 100 + 14,
+            "year_start": period_of(self.year, OPENING_PP),
+            "first_month": period_of(self.year, 1),
+            "prior_start": period_of(self.year - 1, OPENING_PP),
+            "prior_end": period_of(self.year - 1, LAST_PP),
         }

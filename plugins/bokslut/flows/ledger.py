@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from pathlib import Path
 
+from bokslut.domain.organisation import FORVALTNING_PATTERN, is_forvaltning
 from bokslut.flows import engine_or_ready as _engine
 from bokslut.ingest.status import INPUT_SUFFIXES, LoadStatus
 from bokslut.settings import Settings, get_settings
@@ -334,7 +335,7 @@ def published_partitions(batch: dict) -> list[str]:
 
 # ---------------------------------------------------------------------------- per förvaltning
 
-FILE_NAME_FORVALTNING = re.compile(r"(?:^|_)(\d{3})(?:_|$)")  # huvudbok_191_202401, budget_191_2024
+FILE_NAME_FORVALTNING = re.compile(rf"(?:^|_)({FORVALTNING_PATTERN})(?:_|$)")  # huvudbok_191_202401, budget_191_2024
 
 
 def forvaltning_of(item: dict[str, str], mapping_path: Path | None = None) -> str | None:
@@ -357,7 +358,7 @@ def _first_row_forvaltning(path: Path, source: str, mapping_path: Path | None) -
         chunks = iter_chunks(path, inspect_file(path), fmt, load_mapping(fmt, mapping_path), 100)
         for chunk in chunks:
             values = [str(v).strip() for v in chunk.frame.get("Förvaltning", [])]
-            found = next((v for v in values if re.fullmatch(r"\d{3}", v)), None)
+            found = next((v for v in values if is_forvaltning(v)), None)
             if found or values:
                 chunks.close()
                 return found

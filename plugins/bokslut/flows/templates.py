@@ -22,7 +22,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bokslut.settings import Settings, get_settings
-from bokslut.templates.points import get_point, validate_year
+from bokslut.domain.organisation import parse_forvaltning
+from bokslut.domain.periods import LAST_PP, OPENING_PP, TERTIAL_CODES, get_point, parse_year, period_of
 
 log = logging.getLogger(__name__)
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -69,11 +70,8 @@ def default_point(kind: str, moment: datetime | date | str | None) -> tuple[int,
         return day.year - 1, "VB"
     if kind != "tertial":
         raise ValueError(f"okänd körning {kind!r}")
-    if day.month >= 9:
-        return day.year, "T2"
-    if day.month >= 5:
-        return day.year, "T1"
-    return day.year - 1, "T2"
+    closed = [code for code in TERTIAL_CODES if day.month > get_point(code).last_month]
+    return (day.year, closed[-1]) if closed else (day.year - 1, TERTIAL_CODES[-1])
 
 
 # A scheduled run that starts this long after its cron time was created by unpausing a DAG (Airflow
@@ -101,7 +99,7 @@ def forvaltningar_with_ledger(year: int, settings: Settings | None = None) -> li
     with ready_engine(settings.warehouse_url if settings else None).connect() as connection:
         rows = connection.execute(sa.text(
             "SELECT DISTINCT forvaltning FROM publication WHERE source = 'ledger' AND partition BETWEEN :lo AND :hi"
-        ), {"lo": f"{year}00", "hi": f"{year}14"}).scalars().all()
+        ), {"lo": str(period_of(year, OPENING_PP)), "hi": str(period_of(year, LAST_PP))}).scalars().all()
     return sorted(rows)
 
 
@@ -112,14 +110,14 @@ def resolve_targets(kind: str, params: dict | None = None, moment: datetime | da
     params = params or {}
     year, point = default_point(kind, moment)
     if params.get("ar"):
-        year = validate_year(int(params["ar"]))
+        year = parse_year(int(params["ar"]))
     if params.get("rapporttillfalle"):
         point = get_point(str(params["rapporttillfalle"])).code
     if kind == "year_end" and point != "VB":
         raise ValueError("year_end_report fyller bara i VB; använd tertial_report för T1 och T2.")
     if kind == "tertial" and point == "VB":
         raise ValueError("tertial_report fyller bara i T1 och T2; använd year_end_report för VB.")
-    forvaltningar = [params["forvaltning"]] if params.get("forvaltning") else forvaltningar_with_ledger(year, settings)
+    forvaltningar = [parse_forvaltning(params["forvaltning"])] if params.get("forvaltning") else forvaltningar_with_ledger(year, settings)
     if not forvaltningar:
         raise NotReady(f"Ingen förvaltning har publicerad huvudbok för {year}: inget att fylla i.")
     log.info("Utfall targets: %s %s för förvaltning %s.", point, year, ", ".join(forvaltningar))

@@ -16,7 +16,6 @@ employments, absence, contracted time), ``ber`` (BER/KAA registrations and conta
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -27,6 +26,8 @@ from .extras import write_asset_register, write_treasury
 from .hr import write_hr
 from .koddelar import Koddelar
 from .ledger import LedgerWriter
+from bokslut.domain.organisation import is_forvaltning
+
 from .plan import build_plan
 from .prior import prior_targets
 from .targets import SUPPORTED_YEARS, check_year, load
@@ -70,7 +71,7 @@ def generate(
     bad arguments.
     """
     check_year(year)
-    if not re.fullmatch(r"\d{3}", str(forvaltning)):
+    if not is_forvaltning(forvaltning):
         raise ValueError(f"Förvaltning ska vara tre siffror, inte '{forvaltning}'")
     if rows is not None and (not isinstance(rows, int) or rows < 1):
         raise ValueError(f"Antal rader ska vara ett positivt heltal, inte '{rows}'")

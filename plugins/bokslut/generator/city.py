@@ -35,6 +35,8 @@ from pathlib import Path
 
 import yaml
 
+from bokslut.domain.organisation import is_forvaltning
+
 from . import DEFAULT_ROWS, GeneratedSet, generate
 from .csvout import format_amount
 from .targets import YearTargets, check_year, load
@@ -77,7 +79,7 @@ def parse_forvaltningar(text: str | Iterable[str]) -> list[str]:
     codes: list[str] = []
     for item in items:
         code = str(item).strip()
-        if not re.fullmatch(r"\d{3}", code):
+        if not is_forvaltning(code):
             raise ValueError(f"Förvaltning ska vara tre siffror, inte '{code}' (t.ex. --forvaltning 191,150)")
         if code not in codes:
             codes.append(code)

@@ -22,27 +22,16 @@ import argparse
 import sys
 from pathlib import Path
 
+from bokslut import arguments
+from bokslut.domain.periods import TERTIAL_CODES, get_point
 from bokslut.names import SOURCE_GROUPS as GROUPS  # light: nothing heavy at ``bokslut --help``
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 LOAD_SOURCES = frozenset(GROUPS) | {s for sources in GROUPS.values() for s in sources}  # hr, ber, each extract
-TERTIALS = {"T1": 4, "T2": 8}
 
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def _forvaltning(text: str) -> str:
-    if not (len(text) == 3 and text.isdigit()):
-        raise argparse.ArgumentTypeError(f"ogiltig förvaltning '{text}': ange tre siffror, t.ex. 191")
-    return text
-
-
-def _year(text: str) -> int:
-    if not (len(text) == 4 and text.isdigit()):
-        raise argparse.ArgumentTypeError(f"ogiltigt år '{text}': ange ÅÅÅÅ, t.ex. 2024")
-    return int(text)
 
 
 def add_subcommands(sub: argparse._SubParsersAction) -> None:
@@ -54,15 +43,15 @@ def add_subcommands(sub: argparse._SubParsersAction) -> None:
                 action.choices = sorted(set(action.choices) | LOAD_SOURCES)
 
     nyckeltal = sub.add_parser("nyckeltal", help="HR-nyckeltal 122–129 från LISA (TSV till stdout som standard)")
-    nyckeltal.add_argument("--forvaltning", type=_forvaltning, required=True)
-    nyckeltal.add_argument("--year", type=_year, required=True, help="kalenderår, t.ex. 2024")
-    nyckeltal.add_argument("--tertial", choices=sorted(TERTIALS), help="året t.o.m. april (T1) eller augusti (T2)")
+    nyckeltal.add_argument("--forvaltning", type=arguments.forvaltning, required=True)
+    nyckeltal.add_argument("--year", type=arguments.year, required=True, help="kalenderår, t.ex. 2024")
+    nyckeltal.add_argument("--tertial", choices=TERTIAL_CODES, help="året t.o.m. april (T1) eller augusti (T2)")
     nyckeltal.add_argument("--format", choices=["tsv", "xlsx"], default="tsv")
     nyckeltal.add_argument("-o", "--output", type=Path, help="fil (TSV till stdout om den utelämnas)")
 
     kaa = sub.add_parser("kaa", help="KAA-statistik från BER, 1 december–30 november (TSV till stdout som standard)")
-    kaa.add_argument("--year", type=_year, required=True, help="statistikåret: 1 december året före – 30 november")
-    kaa.add_argument("--forvaltning", type=_forvaltning, default="191")
+    kaa.add_argument("--year", type=arguments.year, required=True, help="statistikåret: 1 december året före – 30 november")
+    kaa.add_argument("--forvaltning", type=arguments.forvaltning, default="191")
     kaa.add_argument("--format", choices=["tsv", "xlsx"], default="tsv")
     kaa.add_argument("-o", "--output", type=Path, help="fil (TSV till stdout om den utelämnas)")
 
@@ -147,7 +136,7 @@ def nyckeltal_command(args: argparse.Namespace) -> int:
     from bokslut.hr.output import write_key_figures_tsv, write_key_figures_xlsx
     from bokslut.warehouse.db import reader_engine
 
-    months = TERTIALS.get(args.tertial, 12)
+    months = get_point(args.tertial).last_month if args.tertial else 12
     engine = reader_engine()
     # the figures use the latest snapshot up to the period: last December's counts for an early tertial
     _require_snapshots(engine, "hr_anstallning", "LISA-uttag (anställningar)", args.forvaltning,

@@ -26,7 +26,6 @@ from bokslut.hr.snapshots import Snapshot, newest_snapshot
 from bokslut.sql import load_sql
 
 EPOCH = date(1970, 1, 1).toordinal()
-MONTHS = {"T1": 4, "T2": 8, "helår": 12}
 
 # id, Swedish name, unit, decimals of the value (as the template prints it)
 DEFINITIONS: tuple[tuple[str, str, str, int], ...] = (

@@ -12,6 +12,7 @@ from typing import Literal
 import sqlalchemy as sa
 
 from bokslut import names
+from bokslut.domain.organisation import FORVALTNING_HINT_SV, FORVALTNING_PATTERN
 from bokslut.warehouse.schema import (
     asset_register,
     ber_contact,
@@ -71,7 +72,7 @@ class SourceFormat:
         return ":".join(str(v) for v in values)
 
 
-FORVALTNING = Field("Förvaltning", "forvaltning", "code", pattern=r"\d{3}", width=3, pattern_hint="tre siffror")
+FORVALTNING = Field("Förvaltning", "forvaltning", "code", pattern=FORVALTNING_PATTERN, width=3, pattern_hint=FORVALTNING_HINT_SV)
 PERIOD = Field("Period", "period", "period")
 KONTO = Field("Konto", "konto", "code", pattern=r"\d{4}", width=4, pattern_hint="fyra siffror")
 ANSLAG = Field("Anslag", "anslag", "choice", choices=("D", "I"))
@@ -182,8 +183,8 @@ KON = ("K", "M")
 DEFAULT_FORVALTNING = "191"
 
 SNAPSHOT_MONTH = Field("Period", "period", "month")
-FORVALTNING_OR_DEFAULT = Field("Förvaltning", "forvaltning", "code", required=False, pattern=r"\d{3}", width=3,
-                               pattern_hint="tre siffror", default=DEFAULT_FORVALTNING)
+FORVALTNING_OR_DEFAULT = Field("Förvaltning", "forvaltning", "code", required=False, pattern=FORVALTNING_PATTERN, width=3,
+                               pattern_hint=FORVALTNING_HINT_SV, default=DEFAULT_FORVALTNING)
 
 
 def _personnummer(domain: str) -> Field:

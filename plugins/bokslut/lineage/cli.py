@@ -17,6 +17,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from bokslut import arguments
+from bokslut.domain.periods import get_point
+
 EXIT_OK, EXIT_MISMATCH = 0, 1
 
 
@@ -27,17 +30,15 @@ def _positive(text: str) -> int:
 
 
 def add_subcommands(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    from bokslut.cli import _period
-    from bokslut.templates.cli import _forvaltning, _point, _year  # one validation of the shared options
 
     parser = subparsers.add_parser(
         "explain", help="visa varifrån en siffra kommer (cell, rapportrad eller kontroll) och räkna om den",
         description="Visa varifrån en siffra i en blankett, rapport eller Kontokontroll kommer, räkna om den "
                     "från lagret och lista de konteringar som bidrar mest.")
-    parser.add_argument("--forvaltning", type=_forvaltning, required=True)
-    parser.add_argument("--year", type=_year, required=True, help="år, t.ex. 2024")
-    parser.add_argument("--point", type=_point, required=True, metavar="T1|T2|VB", help="rapporttillfälle")
-    parser.add_argument("--period", type=_period, help="period ÅÅÅÅPP för --report/--control (standard: rapporttillfällets sista)")
+    parser.add_argument("--forvaltning", type=arguments.forvaltning, required=True)
+    parser.add_argument("--year", type=arguments.year, required=True, help="år, t.ex. 2024")
+    parser.add_argument("--point", type=arguments.point, required=True, metavar="T1|T2|VB", help="rapporttillfälle")
+    parser.add_argument("--period", type=arguments.period, help="period ÅÅÅÅPP för --report/--control (standard: rapporttillfällets sista)")
     what = parser.add_mutually_exclusive_group(required=True)
     what.add_argument("--sheet", help="bladets namn i blanketten (med --cell)")
     what.add_argument("--report", help="rapport, t.ex. balansrakning (med --line)")
@@ -56,7 +57,6 @@ def run(args: argparse.Namespace) -> int:
     """Handler for ``bokslut explain``; returns the exit code."""
     from bokslut.lineage.render import render
     from bokslut.settings import get_settings
-    from bokslut.templates.points import get_point
     from bokslut.warehouse.db import ready_engine
 
     if args.sheet is not None and not args.cell:

@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bokslut.controls.model import ControlResult
-from bokslut.lineage.selection import AccountSet, next_prefix
+from bokslut.domain import accounts as chart  # the named account sets
+from bokslut.domain.accounts import AccountSet
 
 # period ranges: "ar" periods 00..the run's period (IB included, balance accounts); "resultat" 01..period;
 # "fg_ar" the prior year 00..14 (its UB); "ib" period 00 of the year.
@@ -96,10 +97,7 @@ def describe(recipe: Recipe | None, period: int) -> str:
     return " + ".join(t.describe(period) for t in recipe)
 
 
-def _acc(*ranges: tuple[str, str], anslag: str | None = None, exclude: tuple[str, ...] = ()) -> AccountSet:
-    """Account prefixes ``first``..``last`` inclusive per pair (("30", "38"), ("40", "88"))."""
-    return AccountSet(tuple((lo, next_prefix(hi)) for lo, hi in ranges),
-                      tuple((c, next_prefix(c)) for c in exclude), anslag)
+_acc = AccountSet.ranges  # inclusive prefix ranges per pair (("30", "38"), ("40", "88"))
 
 
 def _p(*codes: str, anslag: str | None = None, exclude: tuple[str, ...] = ()) -> AccountSet:
@@ -107,7 +105,6 @@ def _p(*codes: str, anslag: str | None = None, exclude: tuple[str, ...] = ()) ->
 
 
 ALL = None  # every account (no account condition)
-BALANCE = _acc(("0", "2"))  # konto < 3000
 ZERO: Recipe = ()
 
 
@@ -129,7 +126,7 @@ def _kk02() -> dict[str, LineRecipe]:
     return {
         "KK02.1": _zero_line(Term(_p("1790"), "ar", motpart="9*")),
         "KK02.2": _zero_line(Term(_p("2991"), "ar", motpart="9*")),
-        "KK02.3": _zero_line(Term(BALANCE, "ar", motpart="9*")),
+        "KK02.3": _zero_line(Term(chart.BALANCE, "ar", motpart="9*")),
         "KK02.4": _zero_line(Term(_acc(("3", "8"), anslag="D"), "resultat", motpart="9*")),
         "KK02.5": _zero_line(Term(_acc(("0", "9"), anslag="I"), "resultat", motpart="9*")),
     }
@@ -150,24 +147,20 @@ def _kk05() -> dict[str, LineRecipe]:
     return lines
 
 
-RESULT_ACCOUNTS = _acc(("30", "38"), ("40", "88"), anslag="D")  # årets resultat (drift)
-DRIFT_ACCOUNTS = _acc(("30", "38"), ("40", "79"), ("84", "85"), anslag="D")  # summa drift (budgetavräkning)
-
-
 def _kk06_to_kk09() -> dict[str, LineRecipe]:
-    konto_3_9 = _single(Term(_acc(("3", "9")), "resultat"))
-    arets = Term(RESULT_ACCOUNTS, "resultat")
-    drift = Term(DRIFT_ACCOUNTS, "resultat")
+    konto_3_9 = _single(Term(chart.RESULT_AND_CLEARING, "resultat"))
+    arets = Term(chart.ARETS_RESULTAT, "resultat")
+    drift = Term(chart.SUMMA_DRIFT, "resultat")
     investering = Term(_acc(("3", "8"), anslag="I", exclude=("789",)), "resultat")
-    aktiverat = Term(_p("789"), "resultat")
-    interna = Term(_p("904", "905"), "resultat")
-    resultatfond = Term(_p("203"), "resultat")
+    aktiverat = Term(chart.AKTIVERAT, "resultat")
+    interna = Term(chart.INTERNA_UTBETALNINGAR, "resultat")
+    resultatfond = Term(chart.RESULTATFOND, "resultat")
     k2021 = Term(_p("2021"), "resultat", motpart="2000-8999")
     treasury = Term(None, "ar", source="stadskassan")
     change = (drift, treasury, interna, resultatfond)
-    tillgangar, skulder = Term(_p("1"), "ar"), Term(_p("2"), "ar")
+    tillgangar, skulder = Term(chart.TILLGANGAR, "ar"), Term(chart.SKULDER_OCH_EGET_KAPITAL, "ar")
     return {
-        "KK06.1": LineRecipe(konto_3_9, (arets, Term(_p("89"), "resultat"), interna)),
+        "KK06.1": LineRecipe(konto_3_9, (arets, Term(chart.KONTO_89, "resultat"), interna)),
         "KK06.2": LineRecipe(konto_3_9, konto_3_9),
         "KK06.3": LineRecipe(ZERO, ZERO),
         "KK07.1": LineRecipe((drift,), (arets,)),
@@ -193,7 +186,7 @@ def _kk10_to_kk12() -> dict[str, LineRecipe]:
     anl = _acc(("10", "13"), ("2381", "2389"), exclude=("117",))
     return {
         "KK03.1": _zero_line(Term(ALL, "ar", motpart="1990")),
-        "KK04.1": _zero_line(Term(BALANCE, "ar", vertyp=("HC", "UU"))),
+        "KK04.1": _zero_line(Term(chart.BALANCE, "ar", vertyp=("HC", "UU"))),
         "KK04.2": _zero_line(Term(_acc(("3", "8")), "resultat", vertyp=("HC", "UU"))),
         "KK10.1": _zero_line(Term(ALL, "ar", motpart="blank", absolute=True)),
         "KK10.2": _zero_line(Term(ALL, "ar", blank="projekt", absolute=True)),
@@ -217,7 +210,7 @@ SHEET_LINES: dict[str, LineRecipe] = {**_kk01(), **_kk02(), **_kk05(), **_kk06_t
 def _kk11(key: str) -> LineRecipe:
     """UB of the prior year (periods 00–14) against this year's IB (period 00) per account group."""
     kind, _, code = key.partition(":")
-    accounts = {"summa:tillgangar": _acc(("0", "1")), "summa:eget_kapital": _p("20"),
+    accounts = {"summa:tillgangar": _acc(("0", "1")), "summa:eget_kapital": chart.EGET_KAPITAL,
                 "summa:skulder": _acc(("21", "29"))}.get(key) or _p(code)
     ub, ib = Term(accounts, "fg_ar"), Term(accounts, "ib")
     if key == "konto:201":  # the prior year's result (202) is closed into 201

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bokslut.lineage.selection import AccountSet, BudgetSelection, LedgerSelection, Selection, total
+from bokslut.domain.accounts import AccountSet
+from bokslut.lineage.selection import BudgetSelection, LedgerSelection, Selection, total
 from bokslut.warehouse.schema import posting
 
 

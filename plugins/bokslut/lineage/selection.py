@@ -1,7 +1,6 @@
 """Which published rows a figure sums, stated so that it can be printed, re-run as SQL and shown row by row.
 
-An ``AccountSet`` is a set of accounts as half-open ranges of account-code prefixes (``("40", "79")``
-is 40xx–78xx) minus excluded ranges, optionally limited to one Anslag. A ``LedgerSelection`` adds
+A ``LedgerSelection`` is an ``AccountSet`` (``bokslut.domain.accounts``) with
 the förvaltning, the periods and the koddel filters; a ``BudgetSelection`` the budget year and
 version. ``total``/``top_rows``/``loads`` run them against the warehouse with bound parameters
 only, over the published loads and the raw rows (``posting``, ``budget``), never the aggregates
@@ -15,73 +14,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bokslut.domain.accounts import AccountSet
+from bokslut.domain.organisation import budget_partition
 from bokslut.lineage.model import Contribution, LoadRef
 from bokslut.warehouse.schema import budget, load_audit, posting, publication
-
-
-def next_prefix(prefix: str) -> str:
-    """The smallest string above every string starting with ``prefix`` ("78" -> "79", "79" -> "8")."""
-    head = prefix.rstrip("9")
-    if not head:
-        return "\uffff"
-    return head[:-1] + chr(ord(head[-1]) + 1)
-
-
-def _previous_prefix(bound: str, width: int) -> str | None:
-    """"79" -> "78" (width 2): the last prefix of ``width`` characters below ``bound``, if numeric."""
-    if not bound.isdigit():
-        return None
-    value = int(bound.ljust(width, "0")) - 1
-    return str(value).zfill(width) if value >= 0 else None
-
-
-@dataclass(frozen=True)
-class AccountSet:
-    include: tuple[tuple[str, str], ...]  # half-open ranges [lo, hi) compared as strings
-    exclude: tuple[tuple[str, str], ...] = ()
-    anslag: str | None = None
-
-    @classmethod
-    def prefixes(cls, *codes: str, anslag: str | None = None, exclude: tuple[str, ...] = ()) -> AccountSet:
-        """Accounts starting with any of ``codes`` ("4022", "40"), minus those starting with ``exclude``."""
-        return cls(tuple((c, next_prefix(c)) for c in codes), tuple((c, next_prefix(c)) for c in exclude), anslag)
-
-    @classmethod
-    def groups(cls, first: str, last: str, *, anslag: str | None = None) -> AccountSet:
-        """Account prefixes ``first``..``last`` inclusive ("40", "78" = 40xx–78xx)."""
-        return cls(((first, next_prefix(last)),), (), anslag)
-
-    def contains(self, konto: str, anslag: str | None = None) -> bool:
-        if self.anslag is not None and anslag != self.anslag:
-            return False
-        return (any(lo <= konto < hi for lo, hi in self.include)
-                and not any(lo <= konto < hi for lo, hi in self.exclude))
-
-    def clause(self, konto: sa.ColumnElement, anslag: sa.ColumnElement) -> sa.ColumnElement[bool]:
-        inside = sa.or_(*(sa.and_(konto >= lo, konto < hi) for lo, hi in self.include)) if self.include else sa.false()
-        parts = [inside]
-        parts += [sa.not_(sa.and_(konto >= lo, konto < hi)) for lo, hi in self.exclude]
-        if self.anslag is not None:
-            parts.append(anslag == self.anslag)
-        return sa.and_(*parts)
-
-    @staticmethod
-    def _range_text(lo: str, hi: str) -> str:
-        if hi == "\uffff":  # open upwards: the highest four-digit account closes it for the reader
-            return f"{lo or '0'}–{'9' * max(len(lo), 4)}"
-        if next_prefix(lo) == hi:
-            return lo
-        last = _previous_prefix(hi, len(lo))
-        return f"{lo}–{last}" if last else f"{lo}–(under {hi})"
-
-    def describe(self) -> str:
-        """Swedish: "konto 40–78, 85 utom 852; anslag D"."""
-        text = "konto " + ", ".join(self._range_text(lo, hi) for lo, hi in self.include) if self.include else "inga konton"
-        if self.exclude:
-            text += " utom " + ", ".join(self._range_text(lo, hi) for lo, hi in self.exclude)
-        if self.anslag is not None:
-            text += f"; anslag {self.anslag}"
-        return text
 
 
 @dataclass(frozen=True)
@@ -143,7 +79,7 @@ class BudgetSelection:
     def where(self) -> sa.ColumnElement[bool]:
         published = sa.select(publication.c.load_id).where(
             publication.c.source == "budget", publication.c.forvaltning == self.forvaltning,
-            publication.c.partition == f"{self.year}:{self.version}")
+            publication.c.partition == budget_partition(self.year, self.version))
         parts = [budget.c.forvaltning == self.forvaltning, budget.c.year == self.year, budget.c.version == self.version,
                  sa.or_(budget.c.period.is_(None), budget.c.period <= self.period_to),
                  budget.c.load_id.in_(published), self.accounts.clause(budget.c.konto, budget.c.anslag)]

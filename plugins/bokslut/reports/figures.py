@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bokslut.domain.periods import parse_period
 from bokslut.sql import load_sql
 from bokslut.warehouse.schema import account, load_audit, publication
 
@@ -19,8 +20,7 @@ REPORT_COLUMNS = ("externt", "stadens_bolag", "internt")
 
 
 def validate_period(period: int) -> None:
-    if not (190001 <= period <= 299914) or period % 100 > 14:
-        raise ValueError(f"Ogiltig period {period}: ange ÅÅÅÅPP med PP 00–14, t.ex. 202413.")
+    parse_period(str(period))
 
 
 @dataclass

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bokslut.lineage.selection import AccountSet, LedgerSelection
+from bokslut.domain.accounts import AccountSet
+from bokslut.lineage.selection import LedgerSelection
 from bokslut.reports.figures import REPORT_COLUMNS, LedgerFigures
 from bokslut.reports.layouts import LayoutError, borrowed_note, load_layout
 from bokslut.reports.model import Column, Report, ReportRow

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 
-from bokslut.lineage.selection import AccountSet, BudgetSelection, LedgerSelection
+from bokslut.domain.accounts import AccountSet
+from bokslut.lineage.selection import BudgetSelection, LedgerSelection
 from bokslut.warehouse.schema import asset_register, counterparty_class, posting, publication, treasury
 
 COLUMN_NAMES = {"externt": "Externt", "stadens_bolag": "Stadens bolag", "internt": "Internt"}
 EXTRACT_NAMES = {"anlaggningsreskontra": "anläggningsreskontran", "stadskassan": "stadskassans underlag"}
-NO_ACCOUNTS = AccountSet(())
 
 
 @dataclass(frozen=True)

@@ -8,35 +8,31 @@ against the raw rows; any drift between a measure and its record fails that chec
 
 from __future__ import annotations
 
-from bokslut.lineage.selection import AccountSet, BudgetSelection, LedgerSelection
+from bokslut.domain.accounts import (
+    AVSKRIVNINGAR,
+    DRIFT_KOSTNADER,
+    DRIFT_OCH_UNDERHALL,
+    EGET_KAPITAL,
+    INTERNA_UTBETALNINGAR,
+    INTERNRANTA,
+    INVESTERING_INKOMSTER,
+    INVESTERING_UTGIFTER,
+    NO_ACCOUNTS,
+    VERKSAMHETENS_INTAKTER,
+    AccountSet,
+)
+from bokslut.lineage.selection import BudgetSelection, LedgerSelection
 from bokslut.reports.figures import LedgerFigures
-from bokslut.reports.sources import NO_ACCOUNTS, ExtractSelection, FigureSource, missing, source, total_of
+from bokslut.reports.sources import ExtractSelection, FigureSource, missing, source, total_of
 
 UTFALL = "Utfall (periodens rörelse)"
 ZERO_UTFALL = "alltid 0: raden är enbart budget och har inget utfall i huvudboken"
-
-
-def _ranges(*pairs: tuple[str, str]) -> tuple[tuple[str, str], ...]:
-    """Inclusive prefix ranges ("40", "78") as AccountSet's half-open ones."""
-    return tuple(AccountSet.groups(lo, hi).include[0] for lo, hi in pairs)
 
 
 def _konton(layout: dict, name: str, anslag: str | None) -> AccountSet:
     """The configured 4-digit accounts of a layout list (exact codes: a 4-digit prefix is the code)."""
     konton = [str(k) for k in layout.get(name, [])]
     return AccountSet.prefixes(*konton, anslag=anslag) if konton else NO_ACCOUNTS
-
-
-# Account sets of the measures (statements.LedgerMeasures and budgetavrakning), one place each.
-DRIFT_OCH_UNDERHALL = AccountSet(_ranges(("40", "78"), ("85", "85")), (("852", "853"),), "D")
-AVSKRIVNINGAR = AccountSet.prefixes("79", anslag="D")
-INTERNRANTA = AccountSet.prefixes("852", anslag="D")
-VERKSAMHETENS_INTAKTER = AccountSet(_ranges(("30", "38"), ("84", "84")), (), "D")
-DRIFT_KOSTNADER = AccountSet(_ranges(("40", "79"), ("85", "85")), (), "D")
-INVESTERING_UTGIFTER = AccountSet(_ranges(("4", "8")), (("789", "79"),), "I")
-INVESTERING_INKOMSTER = AccountSet.prefixes("3", anslag="I")
-EGET_KAPITAL = AccountSet.prefixes("20")
-INTERNA_UTBETALNINGAR = AccountSet.prefixes("904", "905")
 
 
 def _movement(fig: LedgerFigures, accounts: AccountSet, sign: int = 1) -> LedgerSelection:

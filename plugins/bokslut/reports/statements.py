@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from bokslut.domain import accounts as chart  # the named account sets
+from bokslut.domain.accounts import AccountSet
 from bokslut.reports.figures import LedgerFigures
 from bokslut.reports.layouts import LayoutError, borrowed_note, load_layout
 from bokslut.reports.model import NOT_DELIVERED, Column, Report, ReportRow
@@ -51,63 +53,57 @@ def budget_version(year: int) -> str:
     return str(_require(load_layout("budgetavrakning", year), "budget_version")["budget_version"])
 
 
-def _groups(first: int, last: int) -> set[str]:
-    return {f"{g:02d}" for g in range(first, last + 1)}
-
-
 @dataclass
 class LedgerMeasures:
     """The named sums the reports and controls are built from (öre)."""
 
     fig: LedgerFigures
 
-    def drift(self, predicate: Callable[[str], bool]) -> int:
-        return self.fig.total(anslag="D", predicate=predicate)
-
-    def drift_groups(self, groups: set[str]) -> int:
-        return self.drift(lambda k: k[:2] in groups)
+    def of(self, accounts: AccountSet) -> int:
+        """The period's movement on ``accounts`` (its Anslag, if it has one)."""
+        return self.fig.total(anslag=accounts.anslag, predicate=lambda k: accounts.contains(k, accounts.anslag))
 
     # Resultaträkning lines
     @property
     def rr_intakter(self) -> int:
-        return self.drift_groups(_groups(30, 38))
+        return self.of(chart.VERKSAMHETENS_INTAKTER_RR)
 
     @property
     def rr_kostnader(self) -> int:
-        return self.drift_groups(_groups(40, 78))
+        return self.of(chart.VERKSAMHETENS_KOSTNADER)
 
     @property
     def rr_avskrivningar(self) -> int:
-        return self.drift_groups({"79"})
+        return self.of(chart.AVSKRIVNINGAR)
 
     @property
     def rr_finansiella_intakter(self) -> int:
-        return self.drift_groups({"84"})
+        return self.of(chart.FINANSIELLA_INTAKTER)
 
     @property
     def rr_finansiella_kostnader(self) -> int:
-        return self.drift_groups({"85"})
+        return self.of(chart.FINANSIELLA_KOSTNADER)
 
     @property
     def rr_internranta(self) -> int:
-        return self.drift(lambda k: k.startswith("852"))
+        return self.of(chart.INTERNRANTA)
 
     @property
     def rr_arets_resultat(self) -> int:
-        return self.drift_groups(_groups(30, 38) | _groups(40, 88))
+        return self.of(chart.ARETS_RESULTAT)
 
     # Investment (Anslag I)
     @property
     def investering_utgifter(self) -> int:
-        return self.fig.total(anslag="I", predicate=lambda k: "4000" <= k <= "8999" and not k.startswith("789"))
+        return self.of(chart.INVESTERING_UTGIFTER)
 
     @property
     def investering_inkomster(self) -> int:
-        return self.fig.total(anslag="I", predicate=lambda k: k.startswith("3"))
+        return self.of(chart.INVESTERING_INKOMSTER)
 
     @property
     def aktiverat(self) -> int:
-        return self.fig.total(predicate=lambda k: k.startswith("789"))
+        return self.of(chart.AKTIVERAT)
 
     # Balance sheet
     def balance(self, predicate: Callable[[str], bool], *, opening: bool, movement: bool) -> int:
@@ -115,15 +111,15 @@ class LedgerMeasures:
 
     @property
     def eget_kapital_ib(self) -> int:
-        return self.balance(lambda k: k.startswith("20"), opening=True, movement=False)
+        return self.balance(chart.EGET_KAPITAL.contains, opening=True, movement=False)
 
     @property
     def eget_kapital_change(self) -> int:
-        return self.balance(lambda k: k.startswith("20"), opening=False, movement=True)
+        return self.balance(chart.EGET_KAPITAL.contains, opening=False, movement=True)
 
     @property
     def interna_utbetalningar(self) -> int:
-        return self.fig.total(predicate=lambda k: k[:3] in ("904", "905"))
+        return self.of(chart.INTERNA_UTBETALNINGAR)
 
 
 # ---------------------------------------------------------------- Budgetavräkning
@@ -138,8 +134,8 @@ def budgetavrakning(fig: LedgerFigures, budget: dict[tuple[str, str], int] | Non
             return NOT_DELIVERED
         return sum(v for (konto, anslag), v in budget.items() if predicate(konto, anslag))
 
-    def drift_budget(groups: set[str], exclude_prefix: str | None = None) -> int | str:
-        return budget_sum(lambda k, a: a == "D" and k[:2] in groups and not (exclude_prefix and k.startswith(exclude_prefix)))
+    def budget_of(accounts: AccountSet) -> int | str:
+        return budget_sum(accounts.contains)
 
     def accounts(name: str) -> set[str]:
         return {str(k) for k in layout.get(name, [])}
@@ -151,19 +147,19 @@ def budgetavrakning(fig: LedgerFigures, budget: dict[tuple[str, str], int] | Non
 
     rows: dict[str, tuple[int | str, int]] = {}
     rows["drift_och_underhall"] = (
-        _add(drift_budget(_groups(40, 78)), drift_budget({"85"}, exclude_prefix="852")),
+        budget_of(chart.DRIFT_OCH_UNDERHALL),
         m.rr_kostnader + m.rr_finansiella_kostnader - m.rr_internranta,
     )
-    rows["avskrivningar"] = (drift_budget({"79"}), m.rr_avskrivningar)
-    rows["internranta"] = (budget_sum(lambda k, a: a == "D" and k.startswith("852")), m.rr_internranta)
+    rows["avskrivningar"] = (budget_of(chart.AVSKRIVNINGAR), m.rr_avskrivningar)
+    rows["internranta"] = (budget_of(chart.INTERNRANTA), m.rr_internranta)
     rows["kostnader"] = _sum_rows(rows, "drift_och_underhall", "avskrivningar", "internranta")
-    rows["verksamhetens_intakter"] = (drift_budget(_groups(30, 38) | {"84"}), m.rr_intakter + m.rr_finansiella_intakter)
+    rows["verksamhetens_intakter"] = (budget_of(chart.VERKSAMHETENS_INTAKTER), m.rr_intakter + m.rr_finansiella_intakter)
     rows["intaktsford_investeringsinkomst"] = configured("intaktsford_investeringsinkomst_konton", "D")
     rows["intakter"] = _sum_rows(rows, "verksamhetens_intakter", "intaktsford_investeringsinkomst")
     rows["summa_drift"] = _sum_rows(rows, "kostnader", "intakter")
     rows["investering_utgifter"] = (
-        budget_sum(lambda k, a: a == "I" and "4000" <= k <= "8999" and not k.startswith("789")), m.investering_utgifter)
-    rows["investering_inkomster"] = (budget_sum(lambda k, a: a == "I" and k.startswith("3")), m.investering_inkomster)
+        budget_of(chart.INVESTERING_UTGIFTER), m.investering_utgifter)
+    rows["investering_inkomster"] = (budget_of(chart.INVESTERING_INKOMSTER), m.investering_inkomster)
     rows["summa_investering"] = _sum_rows(rows, "investering_utgifter", "investering_inkomster")
     rows["exploateringsinkomster"] = (configured("exploateringsinkomst_konton", None)[0], 0)
     rows["investering_netto"] = _sum_rows(rows, "summa_investering", "exploateringsinkomster")

@@ -1,8 +1,8 @@
 """The city's templates (blanketter) filled from the warehouse at T1, T2 and year-end (VB).
 
-Data flow, one job per module::
+Reporting points (T1 = 01-04, T2 = 01-08, VB = 01-13) are ``bokslut.domain.periods``. Data flow,
+one job per module::
 
-    points          reporting point -> periods and labels (T1 = 01-04, T2 = 01-08, VB = 01-13)
     placeholders    {ar}, {ar-1}, {period}, {kod}... in mappings and texts
     mapping         the YAML next to each template: which cell or table column shows what
     reference       project master data, resultatenheter, nämnd names (user-editable CSV)

@@ -22,34 +22,18 @@ import argparse
 import sys
 from pathlib import Path
 
+from bokslut import arguments
+
 EXIT_OK, EXIT_INPUT = 0, 1
-
-
-def _forvaltning(text: str) -> str:
-    if not (len(text) == 3 and text.isdigit()):
-        raise argparse.ArgumentTypeError(f"ogiltig förvaltning '{text}': ange tre siffror, t.ex. 191")
-    return text
-
-
-def _year(text: str) -> int:
-    if not (len(text) == 4 and text.isdigit()):
-        raise argparse.ArgumentTypeError(f"ogiltigt år '{text}': ange fyra siffror, t.ex. 2024")
-    return int(text)
-
-
-def _point(text: str) -> str:
-    if text.upper() not in ("T1", "T2", "VB"):
-        raise argparse.ArgumentTypeError(f"ogiltigt rapporttillfälle '{text}': välj T1, T2 eller VB")
-    return text.upper()
 
 
 def add_subcommands(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add ``templates`` to the ``bokslut`` command's subparsers; returns the new parser."""
     parser = subparsers.add_parser("templates", help="fyll i stadens blanketter vid T1, T2 eller VB",
                                    description="Fyll i stadens blanketter för en förvaltning, ett år och ett rapporttillfälle.")
-    parser.add_argument("--forvaltning", type=_forvaltning, required=True)
-    parser.add_argument("--year", type=_year, required=True, help="år, t.ex. 2024")
-    parser.add_argument("--point", type=_point, required=True, metavar="T1|T2|VB", help="rapporttillfälle")
+    parser.add_argument("--forvaltning", type=arguments.forvaltning, required=True)
+    parser.add_argument("--year", type=arguments.year, required=True, help="år, t.ex. 2024")
+    parser.add_argument("--point", type=arguments.point, required=True, metavar="T1|T2|VB", help="rapporttillfälle")
     parser.add_argument("-o", "--output", type=Path, required=True, help="mapp som filerna skrivs till")
     parser.add_argument("--manual", type=Path, help="fil med manuella uppgifter (standard include/manual/<förv>/<PUNKT>-<år>.yaml)")
     parser.add_argument("--mapping", type=Path, help="mappning (standard: include/templates/<punkt>.yaml eller <punkt>-<år>.yaml, närmaste mallår som inte är senare än året)")
@@ -59,9 +43,9 @@ def add_subcommands(subparsers: argparse._SubParsersAction) -> argparse.Argument
     inputs = subparsers.add_parser("manual-input", help="skapa arbetsboken där ekonomi fyller i de manuella uppgifterna",
                                    description="Skapa en arbetsbok (xlsx) för de manuella uppgifterna till blanketterna: "
                                                "gula celler fylls i, grå visar systemets siffror.")
-    inputs.add_argument("--forvaltning", type=_forvaltning, required=True)
-    inputs.add_argument("--year", type=_year, required=True, help="år, t.ex. 2024")
-    inputs.add_argument("--point", type=_point, required=True, metavar="T1|T2|VB", help="rapporttillfälle")
+    inputs.add_argument("--forvaltning", type=arguments.forvaltning, required=True)
+    inputs.add_argument("--year", type=arguments.year, required=True, help="år, t.ex. 2024")
+    inputs.add_argument("--point", type=arguments.point, required=True, metavar="T1|T2|VB", help="rapporttillfälle")
     inputs.add_argument("-o", "--output", type=_xlsx, required=True, help="arbetsboken som skrivs (.xlsx)")
     inputs.add_argument("--manual", type=Path, help="förifyll från denna fil (YAML eller xlsx); standard: en återlämnad "
                                                     "arbetsbok i landningsmappen manual/, punktens egen fil, annars det som "

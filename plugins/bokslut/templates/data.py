@@ -13,31 +13,28 @@ from functools import cache
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from bokslut.lineage.selection import AccountSet
+from bokslut.domain import accounts as chart  # the named account sets
+from bokslut.domain.accounts import AccountSet
+from bokslut.domain.organisation import budget_partition
 from bokslut.sql import load_sql
 
 HISTORY_YEARS = 3  # earlier years read for the seasonal profile of the suggested forecast
 
 
-# Template lines as account sets over (konto, anslag): the same definitions as the Budgetavräkning
-# (reports.statements, domain.md §6), so a template line and the report agree by construction. One
-# definition serves the fill (``AccountSet.contains`` over the cached aggregates) and the
-# recomputation (``AccountSet.clause`` over the raw published postings, ``bokslut explain``).
-_COSTS = AccountSet.groups("40", "78").include  # 40xx–78xx
-_REVENUE = AccountSet.groups("30", "38").include + AccountSet.prefixes("84").include
-_85 = AccountSet.prefixes("85").include
-_79 = AccountSet.prefixes("79").include
+# Template lines: the account sets of the Budgetavräkning (bokslut.domain.accounts, domain.md §6),
+# so a template line and the report agree by construction. One definition serves the fill
+# (``AccountSet.contains`` over the cached aggregates) and the recomputation (``AccountSet.clause``
+# over the raw published postings, ``bokslut explain``).
 LINES: dict[str, AccountSet] = {
-    "drift_och_underhall": AccountSet(_COSTS + _85, AccountSet.prefixes("852").include, "D"),
-    "avskrivningar": AccountSet(_79, (), "D"),
-    "internranta": AccountSet.prefixes("852", anslag="D"),
-    "kostnader": AccountSet(_COSTS + _79 + _85, (), "D"),
-    "verksamhetens_intakter": AccountSet(_REVENUE, (), "D"),
-    "summa_drift": AccountSet(_COSTS + _79 + _85 + _REVENUE, (), "D"),
-    "arets_resultat": AccountSet(AccountSet.groups("3", "8").include, AccountSet.prefixes("89").include, "D"),
-    # accounts are four digits (ingest.formats.KONTO), so 4000–8999 is the classes 4–8
-    "investering_utgifter": AccountSet(AccountSet.groups("4", "8").include, AccountSet.prefixes("789").include, "I"),
-    "investering_inkomster": AccountSet.prefixes("3", anslag="I"),
+    "drift_och_underhall": chart.DRIFT_OCH_UNDERHALL,
+    "avskrivningar": chart.AVSKRIVNINGAR,
+    "internranta": chart.INTERNRANTA,
+    "kostnader": chart.DRIFT_KOSTNADER,
+    "verksamhetens_intakter": chart.VERKSAMHETENS_INTAKTER,
+    "summa_drift": chart.SUMMA_DRIFT,
+    "arets_resultat": chart.ARETS_RESULTAT,
+    "investering_utgifter": chart.INVESTERING_UTGIFTER,
+    "investering_inkomster": chart.INVESTERING_INKOMSTER,
 }
 LINE_NAMES_SV = {
     "drift_och_underhall": "Drift och underhåll",
@@ -126,7 +123,7 @@ class Warehouse:
     @cache  # noqa: B019
     def budget(self, year: int, version: str, period_to: int) -> dict[tuple[str, str, str, str], int] | None:
         """(ansvar, projekt, konto, anslag) -> öre of a published budget version; None if never loaded."""
-        partition = f"{year}:{version}"
+        partition = budget_partition(year, version)
         with self.engine.connect() as connection:
             published = connection.execute(sa.text(
                 "SELECT 1 FROM publication WHERE source = 'budget' AND forvaltning = :f AND partition = :p"

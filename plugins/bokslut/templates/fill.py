@@ -40,7 +40,7 @@ from bokslut.templates import reference
 from bokslut.templates.manual import ManualInputs, default_manual_path, load_manual, to_date, to_decimal
 from bokslut.templates.mapping import UNITS, CellSpec, MappingError, SheetSpec, TableSpec, TemplateMapping, check_against, load_mapping
 from bokslut.templates.measures import MEASURES, ROW_SOURCES, FillContext, NotDelivered, Ore, RowItem, ore_in_unit
-from bokslut.templates.points import ReportingPoint, get_point, validate_year
+from bokslut.domain.periods import ReportingPoint, get_point, parse_year
 from bokslut.templates.xlsxops import insert_table_rows, put
 
 log = logging.getLogger(__name__)
@@ -218,7 +218,7 @@ def fill_workbook(
     from bokslut.templates.rules import check_rules, rules_report
 
     rp = get_point(point)
-    year = validate_year(year)
+    year = parse_year(year)
     mapping = load_mapping(mapping_path or mapping_path_for(rp.code, year))
     if mapping.point != rp.code:
         raise MappingError(f"Mappningen {mapping.path.name} gäller {mapping.point}, inte {rp.code}.")

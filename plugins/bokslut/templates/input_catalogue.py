@@ -14,14 +14,13 @@ from pathlib import Path
 
 import yaml
 
+from bokslut.domain.periods import POINT_CODES
 from bokslut.settings import TEMPLATES_DIR
 
 CATALOGUE_PATH = TEMPLATES_DIR / "manual_inputs.yaml"
-POINT_CODES = ("T1", "T2", "VB")
 TYPES = ("belopp", "tal", "heltal", "andel", "datum", "ja_nej", "text")
 NUMBER_FORMATS = {"mnkr": "#,##0.0##", "tkr": "#,##0", "tal": "General", "heltal": "0", "andel": "0.0%",
                   "datum": "yyyy-mm-dd", "text": "@"}
-PREVIOUS_POINT = {"T2": "T1", "VB": "T2"}
 
 
 @dataclass(frozen=True)

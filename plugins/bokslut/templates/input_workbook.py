@@ -31,12 +31,12 @@ from sqlalchemy.engine import Engine
 from bokslut.reports.xlsx import save_atomically
 from bokslut.templates.input_catalogue import (
     CONTEXT_PREFIX, FIELD_PREFIX, FIRST_DATE, FIRST_ROW, HEADER_ROW, HELP_ROW, INSTRUCTIONS, KEY_ROW, LABEL_COLUMN, LAST_DATE,
-    META_KIND, META_SHEET, NUMBER_FORMATS, NUMBER_LIMIT, PREVIOUS_POINT, TITLE_ROW, WHOLE_LIMIT, Catalogue, Field, Section,
+    META_KIND, META_SHEET, NUMBER_FORMATS, NUMBER_LIMIT, TITLE_ROW, WHOLE_LIMIT, Catalogue, Field, Section,
     load_catalogue,
 )
 from bokslut.templates.manual import ManualInputError, ManualInputs, default_manual_path, load_manual
 from bokslut.templates.mapping import UNITS
-from bokslut.templates.points import get_point, validate_year
+from bokslut.domain.periods import get_point, parse_year
 from bokslut.templates.xlsxops import put
 
 log = logging.getLogger(__name__)
@@ -106,8 +106,9 @@ def prefill_inputs(forvaltning: str, year: int, point: str, manual_path: Path | 
     if own.exists():
         inputs = load_manual(own, forvaltning, year, point, required=True)
         return _strip(inputs.data), f"förifyllt från {own.name}"
-    previous = PREVIOUS_POINT.get(point)
+    previous = get_point(point).previous
     if previous:
+        previous = previous.code
         path = default_manual_path(forvaltning, year, previous)
         if settings is not None:  # what the previous point's templates were filled from, not an older YAML
             from bokslut.flows.templates import returned_workbook
@@ -144,7 +145,7 @@ def write_input_workbook(engine: Engine, forvaltning: str, year: int, point: str
     from bokslut.templates.fill import fill_workbook
 
     rp = get_point(point)
-    year = validate_year(year)
+    year = parse_year(year)
     catalogue = catalogue or load_catalogue()
     data, described = prefill_inputs(forvaltning, year, rp.code, manual_path, catalogue, settings)
     with tempfile.TemporaryDirectory(prefix="bokslut_indata_") as tmp:

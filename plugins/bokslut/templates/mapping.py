@@ -50,7 +50,7 @@ import yaml
 from openpyxl.utils import column_index_from_string, coordinate_to_tuple
 
 from bokslut.money import UNIT_EXPONENTS
-from bokslut.templates.points import get_point
+from bokslut.domain.periods import get_point
 
 SHEET_KINDS = ("form", "ledger_report", "kontokontroller")
 UNITS = UNIT_EXPONENTS  # öre -> unit: divide by 10**n (bokslut.money)

@@ -26,12 +26,13 @@ from functools import cached_property
 from sqlalchemy.engine import Engine
 
 from bokslut.lineage.record import Constant, Forecast, HrFigure, ManualInput, Term
-from bokslut.lineage.selection import AccountSet, BudgetSelection, LedgerSelection
+from bokslut.domain.accounts import AccountSet
+from bokslut.lineage.selection import BudgetSelection, LedgerSelection
 from bokslut.templates import prognos
 from bokslut.templates.data import HISTORY_YEARS, Warehouse, accounts_set, line_accounts
 from bokslut.templates.manual import ManualInputs, to_decimal
 from bokslut.templates.placeholders import expand
-from bokslut.templates.points import ReportingPoint
+from bokslut.domain.periods import ReportingPoint
 from bokslut.templates.reference import Forvaltning, Project, ResultUnit
 
 MEASURES: dict[str, Callable[..., object]] = {}
@@ -415,7 +416,6 @@ def unit_accumulated_transfer(ctx: FillContext, item: RowItem, **params) -> Ore 
 # ------------------------------------------------------------------------------ HR (LISA)
 
 HR_MODULE = "bokslut.hr.keyfigures"  # issue 5; imported when a measure runs, never required
-HR_MONTHS = {"T1": 4, "T2": 8, "VB": 12}
 HR_PERCENT = {"122", "123", "124", "127", "128"}  # key_figures gives percent; the cells hold shares
 # part of the template -> (key figure id, attribute) of bokslut.hr.keyfigures.KeyFigure
 HR_PARTS = {
@@ -432,7 +432,7 @@ def _hr_figures(ctx: FillContext, year: int) -> object:
     if year not in ctx._hr:
         try:
             module = importlib.import_module(HR_MODULE)
-            figures = module.key_figures(ctx.engine, ctx.forvaltning, year, HR_MONTHS[ctx.point.code])
+            figures = module.key_figures(ctx.engine, ctx.forvaltning, year, ctx.point.last_month)
             ctx._hr[year] = (figures.by_id(), " ".join(getattr(figures, "notes", []) or []))
         except (ImportError, AttributeError) as exc:
             ctx._hr[year] = NotDelivered(f"HR-nyckeltal från LISA ej levererade (modulen {HR_MODULE} saknas: {exc})")
@@ -463,7 +463,7 @@ def hr_key_figure(ctx: FillContext, item: RowItem | None, **params) -> float | N
     percent = attribute == "value" and (figure_id or nr) in HR_PERCENT
     if percent:
         value /= 100
-    ctx.note(HrFigure(nr, figure_id or nr, attribute, year, HR_MONTHS[ctx.point.code], percent), value)
+    ctx.note(HrFigure(nr, figure_id or nr, attribute, year, ctx.point.last_month, percent), value)
     return value
 
 
