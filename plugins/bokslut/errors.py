@@ -233,14 +233,14 @@ def _is_driver_error(exc: BaseException) -> bool:
 
 def _log_unexpected(exc: BaseException) -> Path | None:
     """Append the traceback's shape (types, files, lines, functions; no messages, no values)."""
-    import os
     import sys
     import traceback
     from datetime import datetime
 
     try:
-        data_dir = Path(os.environ.get("BOKSLUT_DATA_DIR") or _default_data_dir())
-        path = data_dir / ERROR_LOG
+        from bokslut.settings import data_dir
+
+        path = data_dir() / ERROR_LOG
         path.parent.mkdir(parents=True, exist_ok=True)
         command = next((a for a in sys.argv[1:] if not a.startswith("-")), "")
         lines = [f"{datetime.now().isoformat(timespec='seconds')} bokslut {command}: "
@@ -254,8 +254,3 @@ def _log_unexpected(exc: BaseException) -> Path | None:
     except Exception:  # noqa: BLE001 - the log is a help, never a second failure
         return None
 
-
-def _default_data_dir() -> Path:
-    from bokslut.settings import PROJECT_ROOT
-
-    return PROJECT_ROOT / "data"

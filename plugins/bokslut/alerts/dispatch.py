@@ -4,12 +4,13 @@ A run with blocking failures gets one failure alert; a run with warnings gets on
 (both when it has both). Each goes to every configured channel; a channel without configuration
 is skipped with a log line.
 
-No alert storm on retries: every (alert, channel) pair is sent at most once. The alert key is
-built from the förvaltning, the period, the kind and the sorted failing control ids with their
-differences, so a retried task or a re-run with the identical failure finds its row in
-``alert_log`` and stays quiet, while a changed failure (another difference, another control) gets
-a new key and alerts again. The row is inserted in the same transaction, after a successful send:
-a failed send leaves no row, and the next attempt sends again.
+No alert storm on retries: every (alert, channel) pair is sent at most once, through the
+package's one "send once" mechanism (``bokslut.mail.send_once``) with ``alert_log`` as its ledger
+(``AlertLog``). The alert key is built from the förvaltning, the period, the kind and a digest of
+the sorted failing control ids with their differences, so a retried task or a re-run with the
+identical failure finds its row in ``alert_log`` and stays quiet, while a changed failure (another
+difference, another control) gets a new key and alerts again. The row is inserted after a
+successful send: a failed send leaves no row, and the next attempt sends again.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bokslut.alerts.message import AlertMessage, failure_alert, warning_digest
-from bokslut.alerts.settings import AlertSettings
 from bokslut.controls.model import ControlRun
+from bokslut.mail import send_once
+from bokslut.settings import AlertSettings
 from bokslut.warehouse.schema import alert_log
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,7 @@ class AlertDeliveryError(RuntimeError):
 def alert_key(message: AlertMessage) -> str:
     """``191:202413:failure:<sha256>``: readable prefix, digest of the failing lines (fits 200 chars)."""
     lines = sorted((r.control_id, r.difference_ore) for r in message.results)
+    # The digest as stored in alert_log since the start: the same failure must keep its key.
     digest = hashlib.sha256(json.dumps(lines, separators=(",", ":")).encode()).hexdigest()[:40]
     return f"{message.forvaltning}:{message.period}:{message.kind}:{digest}"
 
@@ -111,23 +114,30 @@ def _configured_senders(channels: tuple[str, ...], settings: AlertSettings) -> d
     return senders
 
 
-def _send_once(engine: Engine, key: str, channel: str, deliver: Callable[[], object]) -> bool:
-    """Deliver unless ``alert_log`` has (key, channel); log it after a successful delivery.
+class AlertLog:
+    """The alerts' ledger for one channel: rows (alert_key, channel) of the warehouse table ``alert_log``."""
 
-    Lookup, delivery and insert share one transaction. Two identical runs at the same moment
-    (excluded by ``max_active_runs=1``) could both deliver; the second insert then hits the
-    primary key and is taken as "logged already": at worst a duplicate, never a lost alert.
-    """
-    try:
-        with engine.begin() as connection:
-            found = connection.execute(
-                sa.select(alert_log.c.alert_key).where(alert_log.c.alert_key == key, alert_log.c.channel == channel)
-            ).first()
-            if found:
-                return False
-            deliver()
-            connection.execute(alert_log.insert().values(
-                alert_key=key, channel=channel, sent_at=datetime.now(timezone.utc)))
-    except sa.exc.IntegrityError:
-        log.warning("Alert %s/%s was logged by a concurrent run while this one sent it", key, channel)
-    return True
+    def __init__(self, engine: Engine, channel: str) -> None:
+        self.engine = engine
+        self.channel = channel
+
+    def has(self, key: str) -> bool:
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(alert_log.c.alert_key).where(
+                alert_log.c.alert_key == key, alert_log.c.channel == self.channel)).first() is not None
+
+    def add(self, key: str) -> None:
+        """Record ``key``. Two identical runs at the same moment (excluded by ``max_active_runs=1``)
+        could both deliver; the second insert then hits the primary key and is taken as "logged
+        already": at worst a duplicate, never a lost alert."""
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(alert_log.insert().values(
+                    alert_key=key, channel=self.channel, sent_at=datetime.now(timezone.utc)))
+        except sa.exc.IntegrityError:
+            log.warning("Alert %s/%s was logged by a concurrent run while this one sent it", key, self.channel)
+
+
+def _send_once(engine: Engine, key: str, channel: str, deliver: Callable[[], object]) -> bool:
+    """Deliver unless ``alert_log`` has (key, channel); log it after a successful delivery."""
+    return send_once(AlertLog(engine, channel), key, deliver)

@@ -1,11 +1,11 @@
-"""Send an ``AlertMessage`` as e-mail through Airflow's SMTP provider (``SmtpHook``).
+"""Send an ``AlertMessage`` as e-mail with the package's one mailer (``bokslut.mail.send_mail``).
 
 The server, port, TLS/SSL switches, login and usually the sender come from the Airflow connection
 ``BOKSLUT_SMTP_CONN_ID`` (default ``smtp_default``); outside a running Airflow it can be given as
 ``AIRFLOW_CONN_SMTP_DEFAULT`` (JSON or URI). Recipients come from ``BOKSLUT_ALERT_EMAIL_TO``.
 
-``SmtpHook.send_email_smtp`` (provider 3.2.0) builds a ``multipart/mixed`` mail with one HTML
-part, so the HTML body is what the reader gets; it carries the full content on its own.
+The mail has one HTML part, so the HTML body is what the reader gets; it carries the full content
+on its own.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from airflow.providers.common.compat.sdk import AirflowNotFoundException
 from airflow.providers.smtp.hooks.smtp import SmtpHook
 
 from bokslut.alerts.message import AlertMessage
-from bokslut.alerts.settings import AlertSettings
+from bokslut.mail import send_mail
+from bokslut.settings import AlertSettings
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +41,7 @@ def send_email(message: AlertMessage, settings: AlertSettings | None = None) -> 
     settings = settings or AlertSettings.from_env()
     if not settings.email_to:
         raise ValueError("BOKSLUT_ALERT_EMAIL_TO names no recipient")
-    with SmtpHook(smtp_conn_id=settings.smtp_conn_id) as hook:
-        hook.send_email_smtp(
-            to=list(settings.email_to),
-            subject=message.subject,
-            html_content=message.html,
-            from_email=hook.from_email or settings.email_from,
-        )
+    send_mail(smtp_conn_id=settings.smtp_conn_id, to=settings.email_to, subject=message.subject, html=message.html,
+              sender=settings.email_from, sender_setting="BOKSLUT_ALERT_EMAIL_FROM")
     log.info("Alert e-mail %r sent to %d recipient(s)", message.subject, len(settings.email_to))
     return settings.email_to

@@ -21,7 +21,7 @@ from airflow.providers.slack.hooks.slack_webhook import SlackWebhookHook
 from slack_sdk import WebhookClient
 
 from bokslut.alerts.message import AlertMessage
-from bokslut.alerts.settings import AlertSettings
+from bokslut.settings import AlertSettings
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ fails and then succeeds on retry sends nothing. The context holds ``ti``, ``dag`
 killed from outside, e.g. a heartbeat timeout handled by the DAG processor).
 
 One Swedish message (DAG, task, run, try, the error's text, where to look) goes to every
-configured channel (the same ones and settings as the control alerts: ``alerts.settings``). It is
+configured channel (the same ones and settings as the control alerts: ``bokslut.settings.AlertSettings``). It is
 sent at most once per failed task instance: the key ``task:<dag>:<task>:<digest of dag, task,
 run, map index, try>`` is kept in the warehouse's ``alert_log`` like the control alerts, so a
 callback that runs twice for the same failure stays quiet the second time. When the warehouse
@@ -169,7 +169,7 @@ def send_task_failure(failed: FailedTask, *, settings=None, engine=None) -> list
     Each channel is tried even when another fails; failures are logged, not raised.
     """
     from bokslut.alerts.dispatch import CHANNELS, _configured_senders
-    from bokslut.alerts.settings import AlertSettings
+    from bokslut.settings import AlertSettings
 
     settings = settings or AlertSettings.from_env()
     message = build_message(failed)

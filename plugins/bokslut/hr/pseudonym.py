@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import sys
 from collections.abc import Iterable
@@ -26,9 +25,10 @@ from datetime import date
 from pathlib import Path
 
 from bokslut.ingest.errors import InputFileError
+from bokslut.settings import PSEUDONYM_KEY_ENV as KEY_ENV
+from bokslut.settings import pseudonym_key as _key_in_environment
 from bokslut.textsafety import MASK, PERSONNUMMER_LIKE, mask_personnummer  # noqa: F401 - re-exported
 
-KEY_ENV = "BOKSLUT_PSEUDONYM_KEY"
 # The name holds "secret", one of Airflow's sensitive words (DEFAULT_SENSITIVE_FIELDS): the UI, the
 # REST API and the task logs show the value as "***".
 AIRFLOW_VARIABLE = "bokslut_pseudonym_secret"
@@ -132,7 +132,7 @@ def configure_from_airflow() -> None:
     in clear. Its value is never read into the pipeline.
     """
     global _configured_key
-    if os.environ.get(KEY_ENV) and "airflow.sdk" not in sys.modules:
+    if _key_in_environment() and "airflow.sdk" not in sys.modules:
         return  # the command line: the key is set and there is no Airflow to check (nor to import)
     try:
         from airflow.sdk import Variable
@@ -146,7 +146,7 @@ def configure_from_airflow() -> None:
             "Nyckeln kan ha setts av andra: överväg att byta den (se nyckelbyte i docs/personal-data.md). "
             "Inga personuppgifter lästes in."
         )
-    if os.environ.get(KEY_ENV):
+    if _key_in_environment():
         return
     _configured_key = Variable.get(AIRFLOW_VARIABLE, default=None)
 
@@ -167,7 +167,7 @@ def _validated(key: str | None) -> bytes:
 
 def current_key() -> bytes:
     """The key in use; raises PseudonymKeyError (Swedish) when none is configured. Never logged."""
-    return _validated(os.environ.get(KEY_ENV) or _configured_key)
+    return _validated(_key_in_environment() or _configured_key)
 
 
 def pseudonymise(domain: str, value: str, key: bytes) -> str:

@@ -1,47 +1,27 @@
-"""Send the filled templates to finance by e-mail, files attached (Airflow SMTP provider).
+"""Send the filled templates to finance by e-mail, files attached (``bokslut.mail``).
 
-The server, port, TLS/SSL switches, login and usually the sender come from the Airflow connection
-``BOKSLUT_SMTP_CONN_ID`` (default ``smtp_default``; outside Airflow ``AIRFLOW_CONN_SMTP_DEFAULT``
-as JSON or URI; extras ``disable_tls``/``disable_ssl``/``from_email``). Recipients:
-``BOKSLUT_FINANCE_EMAIL_TO`` (comma or semicolon separated); sender when the connection names
-none: ``BOKSLUT_FINANCE_EMAIL_FROM``.
+The SMTP connection is ``BOKSLUT_SMTP_CONN_ID`` (default ``smtp_default``, see ``bokslut.mail``).
+Recipients: ``BOKSLUT_FINANCE_EMAIL_TO`` (comma or semicolon separated); sender when the
+connection names none: ``BOKSLUT_FINANCE_EMAIL_FROM`` (both read by ``bokslut.settings``).
 
-A delivery is sent once: a marker file in the delivery folder records what was sent (SHA-256 of
-every attachment and the recipients), so a retried task does not mail finance twice, while a
-rebuilt workbook (other content) is sent again.
+A delivery is sent once (``mail.send_once``): a marker file in the delivery folder records what
+was sent (SHA-256 of every attachment and the recipients), so a retried task does not mail
+finance twice, while a rebuilt workbook (other content) is sent again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import json
 import logging
-import os
-import re
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
+
+from bokslut.mail import MarkerFile, send_mail, send_once
+from bokslut.settings import DeliverySettings
 
 log = logging.getLogger(__name__)
 SENT_MARKER = ".skickat.json"
 MAX_LISTED = 25  # rule findings listed in the mail body; the attachment has them all
-
-
-@dataclass(frozen=True)
-class DeliverySettings:
-    smtp_conn_id: str = "smtp_default"
-    email_to: tuple[str, ...] = ()
-    email_from: str | None = None
-
-    @classmethod
-    def from_env(cls) -> DeliverySettings:
-        env = os.environ
-        return cls(
-            smtp_conn_id=env.get("BOKSLUT_SMTP_CONN_ID", "").strip() or cls.smtp_conn_id,
-            email_to=tuple(p.strip() for p in re.split(r"[,;]", env.get("BOKSLUT_FINANCE_EMAIL_TO", "")) if p.strip()),
-            email_from=env.get("BOKSLUT_FINANCE_EMAIL_FROM", "").strip() or None,
-        )
 
 
 def _sha256(path: Path) -> str:
@@ -80,29 +60,22 @@ def body_html(delivery: dict) -> str:
 
 def send_delivery(delivery: dict, settings: DeliverySettings | None = None) -> dict:
     """Mail ``delivery`` (from ``pipeline.build``) to finance; returns what happened."""
-    from airflow.providers.smtp.hooks.smtp import SmtpHook
-
     settings = settings or DeliverySettings.from_env()
     if not settings.email_to:
         log.warning("BOKSLUT_FINANCE_EMAIL_TO names no recipient: %s not mailed (files in %s)",
                     delivery["label"], delivery["folder"])
         return {"sent": False, "reason": "BOKSLUT_FINANCE_EMAIL_TO saknar mottagare", "recipients": []}
     files = [str(p) for p in delivery["files"]]
-    fingerprint = {"files": {Path(p).name: _sha256(Path(p)) for p in files}, "to": sorted(settings.email_to)}
-    marker = Path(delivery["folder"]) / SENT_MARKER
-    if marker.exists():
-        previous = json.loads(marker.read_text(encoding="utf-8"))
-        if previous.get("files") == fingerprint["files"] and previous.get("to") == fingerprint["to"]:
-            log.info("%s already mailed at %s; not sent again", delivery["label"], previous.get("sent_at"))
-            return {"sent": False, "reason": "redan skickat", "recipients": list(settings.email_to)}
-    with SmtpHook(smtp_conn_id=settings.smtp_conn_id) as hook:
-        sender = hook.from_email or settings.email_from
-        if not sender:
-            raise ValueError(f"Avsändare saknas: anslutningen {settings.smtp_conn_id!r} har ingen extra 'from_email' "
-                             "och BOKSLUT_FINANCE_EMAIL_FROM är inte satt.")
-        hook.send_email_smtp(to=list(settings.email_to), subject=subject(delivery), html_content=body_html(delivery),
-                             from_email=sender, files=files)
-    marker.write_text(json.dumps({**fingerprint, "sent_at": datetime.now(UTC).isoformat()}, ensure_ascii=False, indent=1),
-                      encoding="utf-8")
+    marker = MarkerFile(Path(delivery["folder"]) / SENT_MARKER,
+                        {"files": {Path(p).name: _sha256(Path(p)) for p in files}, "to": sorted(settings.email_to)})
+
+    def deliver() -> None:
+        send_mail(smtp_conn_id=settings.smtp_conn_id, to=settings.email_to, subject=subject(delivery),
+                  html=body_html(delivery), sender=settings.email_from, sender_setting="BOKSLUT_FINANCE_EMAIL_FROM",
+                  files=files)
+
+    if not send_once(marker, marker.key, deliver):
+        log.info("%s already mailed at %s; not sent again", delivery["label"], (marker.recorded() or {}).get("sent_at"))
+        return {"sent": False, "reason": "redan skickat", "recipients": list(settings.email_to)}
     log.info("%s mailed to %d recipient(s) with %d file(s)", delivery["label"], len(settings.email_to), len(files))
     return {"sent": True, "reason": "", "recipients": list(settings.email_to)}

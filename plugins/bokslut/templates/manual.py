@@ -34,7 +34,6 @@ Amounts are in the unit the sheet shows (mnkr or tkr, intäkter negative), writt
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -42,7 +41,7 @@ from pathlib import Path
 
 import yaml
 
-from bokslut.settings import INCLUDE_DIR
+from bokslut.settings import manual_dir
 
 SECTIONS = ("forvaltning", "ar", "rapporttillfalle", "kontakt", "verksamhetsprojekt", "resultatenheter",
             "invent_o_maskin", "ej_aktiverbara", "externa_projekt", "innovationssatsningar", "nyckeltal", "prognos")
@@ -50,10 +49,6 @@ SECTIONS = ("forvaltning", "ar", "rapporttillfalle", "kontakt", "verksamhetsproj
 
 class ManualInputError(ValueError):
     """The manual-input file cannot be used (Swedish message naming the file and the key)."""
-
-
-def manual_dir() -> Path:
-    return Path(os.environ.get("BOKSLUT_MANUAL_DIR") or INCLUDE_DIR / "manual")
 
 
 def default_manual_path(forvaltning: str, year: int, point: str) -> Path:
