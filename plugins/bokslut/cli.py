@@ -104,7 +104,7 @@ def _per_forvaltning(batch: dict) -> list[dict]:
 
 def _report(args: argparse.Namespace) -> int:
     from bokslut.reports.ledger import build_reports
-    from bokslut.flows.ledger import require_published
+    from bokslut.reports.published import require_published
     from bokslut.reports.tsv import write_tsv
     from bokslut.warehouse.db import reader_engine
 
@@ -142,7 +142,7 @@ def _controls(args: argparse.Namespace) -> int:
     from bokslut.controls.html import write_html
     from bokslut.controls.runner import run_controls
     from bokslut.controls.sheet import kontokontroller_report
-    from bokslut.flows.ledger import require_published
+    from bokslut.reports.published import require_published
     from bokslut.money import format_swedish
     from bokslut.reports.tsv import write_tsv
     from bokslut.warehouse.db import reader_engine, ready_engine, scratch_copy, writable

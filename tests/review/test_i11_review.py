@@ -261,7 +261,7 @@ def test_manual_input_prefilled_from_a_yaml_with_yes_no_answers(templates_wareho
     import yaml
 
     from bokslut.templates.input_workbook import write_input_workbook
-    from bokslut.templates.manual import load_manual
+    from bokslut.templates.manual_file import load_manual
     from tests.templates.test_input_reader import EXAMPLES
 
     engine, _settings = templates_warehouse
@@ -354,7 +354,7 @@ def test_t2_workbook_carries_over_what_finance_returned_at_t1(templates_warehous
     at T1 with the old figure, and a T2 filled from it would publish that."""
     from bokslut.cli import EXIT_OK, main
     from bokslut.templates.input_workbook import write_input_workbook
-    from bokslut.templates.manual import load_manual
+    from bokslut.templates.manual_file import load_manual
     from tests.templates.test_input_reader import EXAMPLES, _edit
 
     engine, settings = templates_warehouse

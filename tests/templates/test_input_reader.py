@@ -15,7 +15,8 @@ from bokslut.templates.input_catalogue import (
     FIELD_PREFIX, FIRST_ROW, INSTRUCTIONS, KEY_ROW, META_SHEET, load_catalogue,
 )
 from bokslut.templates.input_workbook import MARKED_FILL, carry_over
-from bokslut.templates.manual import ManualInputError, ManualInputs, load_manual
+from bokslut.templates.manual import ManualInputError, ManualInputs
+from bokslut.templates.manual_file import load_manual
 from bokslut.templates.xlsxops import put
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,8 +9,9 @@ import pytest
 from openpyxl import load_workbook
 
 from bokslut.settings import TEMPLATES_DIR
-from bokslut.templates import prognos
-from bokslut.templates.manual import ManualInputError, load_manual, to_decimal
+from bokslut.domain import forecast
+from bokslut.templates.manual import ManualInputError, to_decimal
+from bokslut.templates.manual_file import load_manual
 from bokslut.templates.mapping import MappingError, check_against, load_mapping
 from bokslut.templates.placeholders import expand
 from bokslut.domain.periods import get_point
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.unit
 def test_suggestion_divides_the_outturn_by_the_pooled_seasonal_share():
     # By August: 400 of 1 000 in 2022 (40 %), 400 of 500 in 2023 (80 %); pooled 800/1 500.
     history = {2022: {p: 50 for p in range(1, 9)} | {9: 100, 13: 500}, 2023: {p: 50 for p in range(1, 9)} | {13: 100}}
-    suggestion = prognos.suggest(650, 8, history)
+    suggestion = forecast.suggest(650, 8, history)
     share = (400 + 400) / (400 + 600 + 400 + 100)
     assert suggestion.share == pytest.approx(share)
     assert suggestion.value_ore == round(650 / share)
@@ -32,15 +33,15 @@ def test_suggestion_divides_the_outturn_by_the_pooled_seasonal_share():
 
 
 def test_suggestion_falls_back_to_a_straight_line_without_usable_history():
-    assert prognos.suggest(800, 8, {}).value_ore == 1200
-    assert prognos.suggest(800, 4, {}).method.startswith("linjär uppräkning ×12/4")
+    assert forecast.suggest(800, 8, {}).value_ore == 1200
+    assert forecast.suggest(800, 4, {}).method.startswith("linjär uppräkning ×12/4")
     # the same periods were almost nothing last year (share 1 %): not a usable profile
-    assert prognos.suggest(800, 8, {2023: {1: 1, 13: 99}}).share is None
+    assert forecast.suggest(800, 8, {2023: {1: 1, 13: 99}}).share is None
 
 
 def test_complete_years_need_all_twelve_months_published():
     published = {202300 + m for m in range(0, 14)} | {202201, 202202}
-    assert prognos.complete_years(published, range(2021, 2024)) == [2023]
+    assert forecast.complete_years(published, range(2021, 2024)) == [2023]
 
 
 # -------------------------------------------------------------------------------- manual file

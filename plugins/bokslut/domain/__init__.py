@@ -6,6 +6,8 @@
 - ``organisation``: the förvaltning code and how a published partition is keyed.
 - ``accounts``: account sets as prefix ranges, the account classes and the report lines built on
   them (Årets resultat, Summa drift, investment...) that reports, controls and templates share.
+- ``forecast``: the suggested year-end forecast (prognos) at T1/T2 from the year-to-date outturn
+  and earlier years' seasonal profile.
 
 Everything here is plain Python (no SQLAlchemy, pandas or Airflow at import), so DAG params, the
 command line, SQL parameters and the template filling can all lean on it.

@@ -40,6 +40,7 @@ from pathlib import Path
 from bokslut.domain.organisation import FORVALTNING_PATTERN, is_forvaltning
 from bokslut.flows import engine_or_ready as _engine
 from bokslut.ingest.status import INPUT_SUFFIXES, LoadStatus
+from bokslut.reports.published import NothingPublished, require_published
 from bokslut.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -47,10 +48,6 @@ Progress = Callable[[str], None]
 # Load order matters only for readability of the audit trail: ledger first, then what refers to it.
 SOURCE_ORDER = ("ledger", "budget", "anlaggningsreskontra", "stadskassan")
 HANDLED_DIR, REJECTED_DIR = "behandlade", "avvisade"
-
-
-class NothingPublished(ValueError):
-    """A report was asked for data the warehouse does not hold (Swedish message)."""
 
 
 class ForvaltningFailed(RuntimeError):
@@ -513,28 +510,6 @@ def forvaltningar_with_ledger() -> list[str]:
     with _engine().connect() as connection:
         query = sa.select(publication.c.forvaltning).where(publication.c.source == "ledger").distinct()
         return sorted(connection.execute(query).scalars())
-
-
-def require_published(engine, forvaltning: str, period: int) -> None:  # noqa: ANN001
-    """``NothingPublished`` (Swedish) unless the förvaltning has published ledger data for ``period``:
-    an unknown förvaltning or an empty period never turns into a set of all-zero reports."""
-    import sqlalchemy as sa
-
-    from bokslut.warehouse.schema import publication
-
-    with engine.connect() as connection:
-        periods = sorted(int(p) for p in connection.execute(
-            sa.select(publication.c.partition).where(publication.c.source == "ledger",
-                                                     publication.c.forvaltning == forvaltning)).scalars())
-    if not periods:
-        raise NothingPublished(f"Förvaltning {forvaltning} har ingen publicerad huvudbok i lagret: "
-                               "kontrollera förvaltningskoden eller läs in huvudboken först.")
-    if int(period) not in periods:
-        same_year = [p for p in periods if p // 100 == int(period) // 100]
-        hint = f"publicerade perioder {same_year[0]}–{same_year[-1]}" if same_year else \
-            f"senast publicerade period {periods[-1]}"
-        raise NothingPublished(f"Period {period} är inte publicerad för förvaltning {forvaltning} ({hint}); "
-                               "läs in periodens huvudbok först.")
 
 
 def _reusable_run(engine, batch: dict, forvaltning: str, period: int):  # noqa: ANN001, ANN202

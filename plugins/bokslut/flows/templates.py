@@ -22,6 +22,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bokslut.settings import Settings, get_settings
+from bokslut.templates.input_reader import MANUAL_LANDING, returned_workbook
 from bokslut.domain.organisation import parse_forvaltning
 from bokslut.domain.periods import LAST_PP, OPENING_PP, TERTIAL_CODES, get_point, parse_year, period_of
 
@@ -182,36 +183,6 @@ def check_ready(targets: list[dict], settings: Settings | None = None) -> list[d
 
 def delivery_folder(settings: Settings, forvaltning: str, year: int, point: str) -> Path:
     return settings.outbox_dir / forvaltning / get_point(point).label(year)
-
-
-MANUAL_LANDING = "manual"
-
-
-def returned_workbook(settings: Settings, forvaltning: str, year: int, point: str) -> Path | None:
-    """The input workbook in ``<landing>/manual/`` for this target, chosen by its hidden metadata
-    (not its name); None when there is none. A damaged or foreign xlsx there, or two for the same
-    target, is a Swedish error: guessing could fill the templates with the wrong inputs."""
-    from bokslut.templates.input_reader import read_metadata
-    from bokslut.templates.manual import ManualInputError
-
-    folder = settings.landing_dir / MANUAL_LANDING
-    if not folder.is_dir():
-        return None
-    matches = []
-    for path in sorted(folder.glob("*.xlsx")):
-        if path.name.startswith("~$"):  # Excel's lock file while the workbook is open
-            continue
-        try:
-            meta = read_metadata(path)
-        except ManualInputError as exc:
-            raise ManualInputError(f"Landningsmappen {MANUAL_LANDING}/: {exc} Flytta eller ersätt filen.") from None
-        if (meta.get("forvaltning"), meta.get("ar"), meta.get("rapporttillfalle")) == (forvaltning, str(year), point):
-            matches.append(path)
-    if len(matches) > 1:
-        raise ManualInputError(f"Landningsmappen {MANUAL_LANDING}/ har {len(matches)} arbetsböcker med manuella uppgifter för "
-                               f"{point}-{year} förvaltning {forvaltning} ({', '.join(p.name for p in matches)}); "
-                               "lämna bara den som ska användas.")
-    return matches[0] if matches else None
 
 
 def archive_manual(path: Path, settings: Settings, name: str | None = None) -> Path:

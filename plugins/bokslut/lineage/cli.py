@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     engine = ready_engine(settings.warehouse_url)
     period = args.period or get_point(args.point).period(args.year)
     if args.report is None:  # as 'bokslut controls' and --report: no control run and no "0 kr – stämmer" on no data
-        from bokslut.flows.ledger import require_published
+        from bokslut.reports.published import require_published
 
         require_published(engine, args.forvaltning, period)
     if args.sheet is not None:

@@ -3,7 +3,7 @@
 A measure (``templates.measures``) notes, while it computes, each part its value is the sum of: a
 ``LedgerSelection`` or ``BudgetSelection`` (published rows, recomputable from the warehouse), a
 ``ManualInput`` (a dotted key of the manual-input file), an ``HrFigure`` (a key figure of
-``bokslut.hr.keyfigures``), a ``Forecast`` (the suggested year-end forecast of ``templates.prognos``)
+``bokslut.hr.keyfigures``), a ``Forecast`` (the suggested year-end forecast of ``domain.forecast``)
 or a ``Constant`` (master data of a reference file, a text of the mapping). ``fill.py`` keeps one
 ``SourceRecord`` per filled cell; ``lineage.cells`` recomputes it.
 
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bokslut.domain import forecast
 from bokslut.domain.accounts import AccountSet
 from bokslut.lineage.selection import BudgetSelection, LedgerSelection, Selection, total
 from bokslut.warehouse.schema import posting
@@ -54,7 +55,7 @@ class HrFigure:
 @dataclass(frozen=True)
 class Forecast:
     """The suggested year-end forecast: ``ytd`` divided by the share the same periods made up of the
-    years ``years`` on the line ``profile`` (``templates.prognos.suggest``); ``share`` only the share."""
+    years ``years`` on the line ``profile`` (``domain.forecast.suggest``); ``share`` only the share."""
 
     ytd: LedgerSelection
     profile: AccountSet
@@ -146,12 +147,10 @@ def _by_period(engine: Engine, selection: LedgerSelection) -> dict[int, int]:
 
 
 def _forecast(engine: Engine, f: Forecast) -> int | float | None:
-    from bokslut.templates import prognos
-
     ytd, _rows = total(engine, f.ytd)
     history = {y: _by_period(engine, LedgerSelection(f.ytd.forvaltning, y * 100, y * 100 + 14, f.profile))
                for y in f.years}
-    suggestion = prognos.suggest(ytd, f.pp, history)
+    suggestion = forecast.suggest(ytd, f.pp, history)
     return suggestion.share if f.share_only else suggestion.value_ore
 
 

@@ -271,7 +271,7 @@ def explain_report_line(engine: Engine, forvaltning: str, period: int, report_ke
                         column: str | None = None, postings: int = 10) -> list[Explanation]:
     """One explanation per amount column of the line (only ``column`` when given) of a ledger report
     built the normal way for ``forvaltning`` and ``period``."""
-    from bokslut.flows.ledger import require_published
+    from bokslut.reports.published import require_published
     from bokslut.reports.ledger import REPORT_NAMES, build_report
 
     if report_key not in REPORT_NAMES:

@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
 
 def run_manual_input(args: argparse.Namespace) -> int:
     """Handler for ``bokslut manual-input``: write the input workbook; returns the exit code."""
-    from bokslut.flows.templates import returned_workbook
+    from bokslut.templates.input_reader import returned_workbook
     from bokslut.settings import get_settings
     from bokslut.templates.input_workbook import write_input_workbook
     from bokslut.warehouse.db import ready_engine

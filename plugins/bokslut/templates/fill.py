@@ -37,7 +37,8 @@ from bokslut.reports.model import Report
 from bokslut.reports.xlsx import save_atomically
 from bokslut.settings import TEMPLATES_DIR
 from bokslut.templates import reference
-from bokslut.templates.manual import ManualInputs, default_manual_path, load_manual, to_date, to_decimal
+from bokslut.templates.manual import ManualInputs, default_manual_path, to_date, to_decimal
+from bokslut.templates.manual_file import load_manual
 from bokslut.templates.mapping import UNITS, CellSpec, MappingError, SheetSpec, TableSpec, TemplateMapping, check_against, load_mapping
 from bokslut.templates.measures import MEASURES, ROW_SOURCES, FillContext, NotDelivered, Ore, RowItem, ore_in_unit
 from bokslut.domain.periods import ReportingPoint, get_point, parse_year

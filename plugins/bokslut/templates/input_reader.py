@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from bokslut.settings import Settings
 from bokslut.templates.input_catalogue import (
     CONTEXT_PREFIX, FIELD_PREFIX, FIRST_DATE, FIRST_ROW, INSTRUCTIONS, KEY_ROW, LAST_DATE, META_KIND, META_SHEET, NUMBER_LIMIT,
     WHOLE_LIMIT, Catalogue, Field, Section, load_catalogue,
@@ -275,3 +276,30 @@ def _value(cell, f: Field, where: str, errors: list[str]) -> object | None:  # n
         errors.append(f"{where}: texten har {len(text)} tecken, högst {f.max_length} får plats ({label}).")
         return None
     return text
+
+
+MANUAL_LANDING = "manual"  # <landing>/manual/: returned input workbooks; <archive>/manual/: their copies
+
+
+def returned_workbook(settings: Settings, forvaltning: str, year: int, point: str) -> Path | None:
+    """The input workbook in ``<landing>/manual/`` for this target, chosen by its hidden metadata
+    (not its name); None when there is none. A damaged or foreign xlsx there, or two for the same
+    target, is a Swedish error: guessing could fill the templates with the wrong inputs."""
+    folder = settings.landing_dir / MANUAL_LANDING
+    if not folder.is_dir():
+        return None
+    matches = []
+    for path in sorted(folder.glob("*.xlsx")):
+        if path.name.startswith("~$"):  # Excel's lock file while the workbook is open
+            continue
+        try:
+            meta = read_metadata(path)
+        except ManualInputError as exc:
+            raise ManualInputError(f"Landningsmappen {MANUAL_LANDING}/: {exc} Flytta eller ersätt filen.") from None
+        if (meta.get("forvaltning"), meta.get("ar"), meta.get("rapporttillfalle")) == (forvaltning, str(year), point):
+            matches.append(path)
+    if len(matches) > 1:
+        raise ManualInputError(f"Landningsmappen {MANUAL_LANDING}/ har {len(matches)} arbetsböcker med manuella uppgifter för "
+                               f"{point}-{year} förvaltning {forvaltning} ({', '.join(p.name for p in matches)}); "
+                               "lämna bara den som ska användas.")
+    return matches[0] if matches else None

@@ -34,7 +34,9 @@ from bokslut.templates.input_catalogue import (
     META_KIND, META_SHEET, NUMBER_FORMATS, NUMBER_LIMIT, TITLE_ROW, WHOLE_LIMIT, Catalogue, Field, Section,
     load_catalogue,
 )
-from bokslut.templates.manual import ManualInputError, ManualInputs, default_manual_path, load_manual
+from bokslut.templates.input_reader import returned_workbook
+from bokslut.templates.manual import ManualInputError, ManualInputs, default_manual_path
+from bokslut.templates.manual_file import load_manual
 from bokslut.templates.mapping import UNITS
 from bokslut.domain.periods import get_point, parse_year
 from bokslut.templates.xlsxops import put
@@ -111,8 +113,6 @@ def prefill_inputs(forvaltning: str, year: int, point: str, manual_path: Path | 
         previous = previous.code
         path = default_manual_path(forvaltning, year, previous)
         if settings is not None:  # what the previous point's templates were filled from, not an older YAML
-            from bokslut.flows.templates import returned_workbook
-
             path = returned_workbook(settings, forvaltning, year, previous) or path
         if path.exists():
             earlier = load_manual(path, forvaltning, year, previous, required=True)

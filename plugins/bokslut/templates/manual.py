@@ -24,8 +24,8 @@ examples. Sections (all optional):
                            investering_inkomster)
 
 The same inputs can come as an input workbook (``.xlsx``, written by ``bokslut manual-input``,
-read by ``templates.input_reader``): ``load_manual`` dispatches on the suffix and both give the
-same nested dict.
+read by ``templates.input_reader``): ``templates.manual_file.load_manual`` dispatches on the suffix
+and both give the same nested dict.
 
 Amounts are in the unit the sheet shows (mnkr or tkr, intäkter negative), written ``12.5``,
 ``"12,5"`` or ``-3``; dates ``2024-12-31``; texts are always shown as text.
@@ -104,17 +104,8 @@ class ManualInputs:
         return f"{self.path.name} (SHA-256 {self.sha256[:12]})"
 
 
-def load_manual(path: Path | None, forvaltning: str, year: int, point: str, *, required: bool = False) -> ManualInputs:
-    """Read ``path``; a missing file gives empty inputs unless ``required``."""
-    if path is None or not Path(path).exists():
-        if required:
-            raise ManualInputError(f"Filen med manuella uppgifter {path} finns inte.")
-        return ManualInputs()
-    path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        from bokslut.templates.input_reader import read_input_workbook
-
-        return read_input_workbook(path, forvaltning, int(year), point)
+def read_manual_yaml(path: Path, forvaltning: str, year: int, point: str) -> ManualInputs:
+    """The inputs of the YAML file ``path`` (``manual_file.load_manual`` chooses YAML or workbook)."""
     raw_bytes = path.read_bytes()
     try:
         data = yaml.safe_load(raw_bytes.decode("utf-8")) or {}

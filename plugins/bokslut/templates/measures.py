@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 from bokslut.lineage.record import Constant, Forecast, HrFigure, ManualInput, Term
 from bokslut.domain.accounts import AccountSet
 from bokslut.lineage.selection import BudgetSelection, LedgerSelection
-from bokslut.templates import prognos
+from bokslut.domain import forecast
 from bokslut.templates.data import HISTORY_YEARS, Warehouse, accounts_set, line_accounts
 from bokslut.templates.manual import ManualInputs, to_decimal
 from bokslut.templates.placeholders import expand
@@ -195,14 +195,14 @@ def _bounds(ctx: FillContext, params: dict) -> tuple[int, int]:
 
 
 def _complete_history(ctx: FillContext) -> list[int]:
-    return prognos.complete_years(ctx.wh.published_ledger_periods(), range(ctx.year - HISTORY_YEARS, ctx.year))
+    return forecast.complete_years(ctx.wh.published_ledger_periods(), range(ctx.year - HISTORY_YEARS, ctx.year))
 
 
-def _suggest(ctx: FillContext, ytd: LedgerSelection, profile: AccountSet, *, share: bool = False) -> prognos.Suggestion:
+def _suggest(ctx: FillContext, ytd: LedgerSelection, profile: AccountSet, *, share: bool = False) -> forecast.Suggestion:
     """The suggested forecast from ``ytd``'s outturn and ``profile``'s seasonal history, noted as a term."""
     years = _complete_history(ctx)
     history = {y: ctx.wh.line_by_period(profile.contains, y) for y in years}
-    suggestion = prognos.suggest(_sum(ctx, ytd, note=False), ctx.point.pp, history)
+    suggestion = forecast.suggest(_sum(ctx, ytd, note=False), ctx.point.pp, history)
     ctx.note(Forecast(ytd, profile, tuple(years), ctx.point.pp, share), suggestion.share if share else suggestion.value_ore)
     return suggestion
 
@@ -238,7 +238,7 @@ def budget_line(ctx: FillContext, item: RowItem | None, **params) -> Ore | NotDe
 
 @measure("prognos.forslag")
 def forecast_line(ctx: FillContext, item: RowItem | None, **params) -> Ore | NotDelivered:
-    """Suggested year-end forecast of a line at T1/T2 (templates.prognos)."""
+    """Suggested year-end forecast of a line at T1/T2 (domain.forecast)."""
     if not ctx.point.is_tertial:
         return NotDelivered("prognosförslag görs bara vid T1 och T2")
     return Ore(_suggest(ctx, _ytd(ctx, _accounts(params)), _accounts(params)).value_ore)
@@ -312,7 +312,7 @@ def _project_forecast(ctx: FillContext, item: RowItem, klass: str) -> int:
     return _suggest_project(ctx, item, klass).value_ore
 
 
-def _suggest_project(ctx: FillContext, item: RowItem, klass: str) -> prognos.Suggestion:
+def _suggest_project(ctx: FillContext, item: RowItem, klass: str) -> forecast.Suggestion:
     line = "verksamhetens_intakter" if klass == "intakt" else "drift_och_underhall"
     return _suggest(ctx, _ytd(ctx, _project_accounts(klass), (item.code,)), line_accounts(line))
 
