@@ -30,6 +30,11 @@ sends next year's template, the xlsx is swapped and this file edited; no code ch
         kind: kontokontroller
     rules: {...}                       # thresholds of the template rules (templates.rules)
 
+A point's file may ``extends: <shared>.yaml`` (a file next to it): the shared mapping with the
+point's own keys laid over it, tables (texts, rules, ...) key by key, anything else replaced. T1 and
+T2 share one layout, so ``t1.yaml``/``t2.yaml`` hold only their workbook, point and template year
+and ``tertial.yaml`` holds the cells; the loaded mapping is the same as one file with everything.
+
 A cell or column spec: ``measure`` (+ its parameters), ``field`` (an attribute of the table's
 row item), ``manual`` (a dotted path in the manual-input file, ``{kod}`` = the row's code; a
 value given there wins over the measure), ``text``, ``unit`` (``mnkr``, ``tkr``, ``kr``: amounts
@@ -183,9 +188,7 @@ def _sheet(raw: dict) -> SheetSpec:
     return SheetSpec(str(name), kind, raw.get("report"), cells, tables)
 
 
-def load_mapping(path: Path) -> TemplateMapping:
-    """Read and check a mapping file (structure only; ``check_against`` checks it against the xlsx)."""
-    path = Path(path)
+def _read(path: Path) -> dict:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -194,6 +197,38 @@ def load_mapping(path: Path) -> TemplateMapping:
         raise MappingError(f"Mappningen {path} är inte giltig YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise MappingError(f"Mappningen {path} ska vara en YAML-tabell.")
+    return raw
+
+
+def _overlay(base: dict, own: dict) -> dict:
+    """``base`` with ``own`` laid over it: tables merged key by key, anything else replaced."""
+    merged = dict(base)
+    for key, value in own.items():
+        merged[key] = _overlay(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return merged
+
+
+def mapping_document(path: Path) -> dict:
+    """The YAML document a mapping file stands for: the file itself, or, when it ``extends`` a
+    shared mapping next to it (t1.yaml/t2.yaml -> tertial.yaml), that one with the file's keys over it."""
+    path = Path(path)
+    raw = _read(path)
+    if "extends" not in raw:
+        return raw
+    own = {k: v for k, v in raw.items() if k != "extends"}
+    shared_path = path.parent / str(raw["extends"])
+    if not shared_path.exists():
+        raise MappingError(f"Mappningen {path}: den gemensamma mappningen {shared_path} (extends) finns inte.")
+    shared = _read(shared_path)
+    if "extends" in shared:
+        raise MappingError(f"Mappningen {shared_path}: en gemensam mappning kan inte själv ha extends.")
+    return _overlay(shared, own)
+
+
+def load_mapping(path: Path) -> TemplateMapping:
+    """Read and check a mapping file (structure only; ``check_against`` checks it against the xlsx)."""
+    path = Path(path)
+    raw = mapping_document(path)
     for key in ("template", "point", "sheets"):
         if key not in raw:
             raise MappingError(f"Mappningen {path}: nyckeln {key!r} saknas.")
