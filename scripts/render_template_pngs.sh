@@ -27,7 +27,7 @@ for source in ledger budget anlaggningsreskontra stadskassan; do
     "$BOKSLUT" load "$source" "$WORK/landing/$source" 2>/dev/null
 done
 for point in VB T2; do
-    "$PY" -m bokslut.templates.cli templates --forvaltning 191 --year 2024 --point "$point" -o "$WORK/$point" 2>/dev/null
+    "$PY" -m bokslut.commands.templates templates --forvaltning 191 --year 2024 --point "$point" -o "$WORK/$point" 2>/dev/null
 done
 
 mkdir -p "$WORK/pdf" "$OUT"

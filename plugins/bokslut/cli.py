@@ -58,13 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="lagrets schema")
     db.add_argument("action", choices=["upgrade", "current"])
 
-    from bokslut.hr import cli as hr_cli  # argparse only; the work is imported when run
-    from bokslut.lineage import cli as lineage_cli
-    from bokslut.templates import cli as templates_cli
+    from bokslut.commands import hr as hr_cli  # argparse only; the work is imported when run
+    from bokslut.commands import explain as explain_cli
+    from bokslut.commands import templates as templates_cli
 
     hr_cli.add_subcommands(sub)  # load hr|ber, nyckeltal, kaa
     templates_cli.add_subcommands(sub)
-    lineage_cli.add_subcommands(sub)  # explain
+    explain_cli.add_subcommands(sub)  # explain
     return parser
 
 
@@ -74,7 +74,7 @@ def _say(message: str) -> None:
 
 def _load(args: argparse.Namespace) -> int:
     """The month-end flow on the given files: stage → input suite → Kontokontroller → publish."""
-    from bokslut.hr import cli as hr_cli
+    from bokslut.commands import hr as hr_cli
 
     if args.source in hr_cli.LOAD_SOURCES:  # personal data: key checked before anything is archived
         return hr_cli.load_command(args)
@@ -206,19 +206,19 @@ def _db(args: argparse.Namespace) -> int:
 
 
 def _templates(args: argparse.Namespace) -> int:
-    from bokslut.templates import cli as templates_cli
+    from bokslut.commands import templates as templates_cli
 
     return templates_cli.run(args)
 
 
 def _explain(args: argparse.Namespace) -> int:
-    from bokslut.lineage import cli as lineage_cli
+    from bokslut.commands import explain as explain_cli
 
-    return lineage_cli.run(args)
+    return explain_cli.run(args)
 
 
 def _hr_command(args: argparse.Namespace) -> int:
-    from bokslut.hr import cli as hr_cli
+    from bokslut.commands import hr as hr_cli
 
     return hr_cli.COMMANDS[args.command](args)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def parser() -> argparse.ArgumentParser:
-    from bokslut.hr import cli as hr_cli
+    from bokslut.commands import hr as hr_cli
     from bokslut.ingest.formats import SOURCES
 
     top = argparse.ArgumentParser(prog="bokslut")
@@ -25,7 +25,7 @@ def run(argv: list[str]) -> int:
     """Like ``bokslut.cli.main``: bad input (InputFileError, ValueError) is exit 1 with a Swedish line."""
     import sys
 
-    from bokslut.hr import cli as hr_cli
+    from bokslut.commands import hr as hr_cli
     from bokslut.ingest.errors import InputFileError
 
     args = parser().parse_args(argv)

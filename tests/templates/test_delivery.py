@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bokslut.flows import templates as pipeline
-from bokslut.templates.cli import add_subcommands, main
+from bokslut.commands.templates import add_subcommands, main
 from bokslut.templates.delivery import SENT_MARKER, send_delivery
 from bokslut.warehouse.schema import control_run, load_audit, publication
 

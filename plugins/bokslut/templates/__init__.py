@@ -18,7 +18,6 @@ one job per module::
     fill            template + mapping + measures -> filled workbook (with its Källor sheet)
     rules           the rules printed on the templates, checked and reported in Swedish
     delivery        e-mail to finance with the files attached (Airflow SMTP connection)
-    cli             ``bokslut templates`` and ``bokslut manual-input``
 
 The tertial_report and year_end_report DAG tasks call ``bokslut.flows.templates``.
 """

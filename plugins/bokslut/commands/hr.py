@@ -2,7 +2,7 @@
 
 Wiring, in ``bokslut/cli.py``::
 
-    from bokslut.hr import cli as hr_cli
+    from bokslut.commands import hr as hr_cli
     ...                                  # in _parser(), after the "load" subparser exists:
     hr_cli.add_subcommands(sub)          # adds nyckeltal and kaa, and hr/ber to load's choices
     ...                                  # first line of _load():

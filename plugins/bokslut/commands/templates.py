@@ -123,7 +123,7 @@ def run_manual_input(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m bokslut.templates.cli templates ...`` (the same as ``bokslut templates ...``)."""
+    """``python -m bokslut.commands.templates templates ...`` (the same as ``bokslut templates ...``)."""
     parser = argparse.ArgumentParser(prog="bokslut")
     add_subcommands(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
