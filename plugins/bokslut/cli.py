@@ -113,7 +113,7 @@ def _report(args: argparse.Namespace) -> int:
     require_published(engine, args.forvaltning, args.period)
     reports = build_reports(engine, args.forvaltning, args.period, names)
     if args.format == "xlsx":
-        from bokslut.reports.xlsx import write_workbook
+        from bokslut.lineage.report_workbook import write_workbook
 
         default = Path(f"{args.name}_{args.forvaltning}_{args.period}.xlsx")
         path = write_workbook(list(reports.values()), args.output or default)
@@ -161,7 +161,7 @@ def _controls(args: argparse.Namespace) -> int:
             _say(f"Skrev {write_html(run, html, engine=copy or engine)}")
     report = kontokontroller_report(run)
     if args.format == "xlsx":
-        from bokslut.reports.xlsx import write_workbook
+        from bokslut.lineage.report_workbook import write_workbook
 
         _say(f"Skrev {write_workbook([report], args.output or Path(f'kontokontroller_{args.forvaltning}_{args.period}.xlsx'))}")
     elif args.format == "html":

@@ -27,7 +27,8 @@ from bokslut.lineage.reports import (
 )
 from bokslut.domain.accounts import AccountSet
 from bokslut.reports.ledger import REPORT_NAMES, build_reports
-from bokslut.reports.xlsx import FIRST_DATA_ROW, write_workbook
+from bokslut.lineage.report_workbook import write_workbook
+from bokslut.reports.xlsx import FIRST_DATA_ROW
 
 pytestmark = pytest.mark.integration
 

@@ -39,7 +39,7 @@ def test_an_open_range_reads_as_the_highest_account_and_never_carries_the_sentin
 def test_an_xlsx_cell_never_receives_a_character_xml_cannot_hold(tmp_path) -> None:
     from openpyxl import Workbook, load_workbook
 
-    from bokslut.templates.xlsxops import put
+    from bokslut.xlsxcell import put
 
     wb = Workbook()
     put(wb.active["A1"], "konto 0–(under \uffff)\ufffe\x01")

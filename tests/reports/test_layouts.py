@@ -14,7 +14,7 @@ from bokslut.reports.figures import LedgerFigures
 from bokslut.reports.layouts import LayoutError, borrowed_note, layout_versions, load_layout
 from bokslut.reports.ledger import REPORT_NAMES
 from bokslut.reports.tsv import write_tsv
-from bokslut.reports.xlsx import write_workbook
+from bokslut.lineage.report_workbook import write_workbook
 
 pytestmark = pytest.mark.unit
 

@@ -12,13 +12,13 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bokslut.reports.model import NOT_DELIVERED, Column, Report, ReportRow
+from bokslut.lineage.report_workbook import write_workbook
 from bokslut.reports.xlsx import (
     AMOUNT_FORMAT,
     FIRST_DATA_ROW,
     HEADING_ROW,
     SIGNATURE_LINES,
     sheet_title,
-    write_workbook,
 )
 
 pytestmark = pytest.mark.unit

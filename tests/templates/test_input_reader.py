@@ -18,7 +18,7 @@ from bokslut.templates.input_workbook import MARKED_FILL, carry_over
 from bokslut.templates.manual import ManualInputError, ManualInputs
 from bokslut.templates.manual_file import load_manual
 from bokslut.templates.mapping import mapping_document
-from bokslut.templates.xlsxops import put
+from bokslut.xlsxcell import put
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "include" / "manual" / "191"

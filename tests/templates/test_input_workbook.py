@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from bokslut.templates.input_catalogue import FIELD_PREFIX, FIRST_ROW, INSTRUCTIONS, KEY_ROW, META_SHEET, load_catalogue
 from bokslut.templates.manual import ManualInputs
 from bokslut.templates.manual_file import load_manual
-from bokslut.templates.xlsxops import put
+from bokslut.xlsxcell import put
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,8 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from bokslut.templates.xlsxops import FormulaError, cell_value, evaluate, insert_table_rows, put, shift_formula
+from bokslut.templates.xlsxops import FormulaError, cell_value, evaluate, insert_table_rows, shift_formula
+from bokslut.xlsxcell import put
 
 pytestmark = pytest.mark.unit
 

@@ -542,7 +542,7 @@ def build_outputs(targets: list[tuple[str, int]], batch: dict | None = None, *, 
     from bokslut.controls.sheet import kontokontroller_report
     from bokslut.reports.ledger import build_reports
     from bokslut.reports.tsv import write_tsv
-    from bokslut.reports.xlsx import write_workbook
+    from bokslut.lineage.report_workbook import write_workbook
 
     engine = _engine(engine)
     settings = settings or get_settings()

@@ -2,7 +2,7 @@
 
 Every text is written as literal text (never a formula) without what XML cannot hold, as labels and
 sources can hold strings from input files (account names, manual comments). Kept below templates and
-reports (both write this sheet): it needs only openpyxl and ``textsafety``.
+reports (both write this sheet): it needs only openpyxl and ``xlsxcell``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from bokslut.lineage.model import CellSource
-from bokslut.textsafety import xml_safe
+from bokslut.xlsxcell import put
 
 SHEET_TITLE = "Källor"
 HEADINGS = ("Blad", "Cell", "Uppgift", "Värde", "Källa")
@@ -20,15 +20,6 @@ WIDTHS = (28, 8, 45, 18, 120)
 INTRO = ("Varje ifylld cell i arbetsboken och var värdet kommer ifrån. Kör "
          "'bokslut explain --sheet BLAD --cell CELL' för att räkna om värdet från lagret och se de "
          "konteringar som bidrar mest.")
-
-
-def put(cell, value: object) -> None:  # noqa: ANN001 - openpyxl Cell
-    """Text as literal text (``data_type "s"``: "=1+1" stays those characters), numbers and dates as they are."""
-    if isinstance(value, str):
-        cell.value = xml_safe(value)
-        cell.data_type = "s"
-    else:
-        cell.value = value
 
 
 def add_sources_sheet(wb, sources: Iterable[CellSource], *, title: str = SHEET_TITLE):  # noqa: ANN001, ANN201 - openpyxl

@@ -34,15 +34,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bokslut.money import format_swedish, ore_to_decimal
 from bokslut.reports.model import NOT_DELIVERED, Column, Report, ReportRow
-from bokslut.textsafety import xml_safe
+from bokslut.xlsxcell import put
 
 __all__ = [
     "AMOUNT_FORMAT",
     "SIGNATURE_LINES",
     "add_report_sheet",
-    "add_sources",
     "sheet_title",
-    "write_workbook",
+    "save_atomically",
 ]
 
 AMOUNT_FORMAT = "#,##0.00;-#,##0.00"  # Excel shows the locale's separators: 1 234,50
@@ -69,26 +68,6 @@ _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
 _LANDSCAPE_WIDTH = 90  # total column width (characters) beyond which A4 portrait is too narrow
 
 
-def write_workbook(
-    reports: list[Report], path: Path, *, generated_at: datetime | None = None
-) -> Path:
-    """Write ``reports`` to ``path`` (one sheet each, in order) and return ``path``.
-
-    The file is written next to its target and renamed into place, so a reader never sees half
-    a workbook.
-    """
-    if not reports:
-        raise ValueError("inga rapporter att skriva: en arbetsbok måste ha minst ett blad")
-    path = Path(path)
-    stamp = _local(generated_at)
-    wb = Workbook()
-    wb.remove(wb.active)
-    wb.properties.creator = "bokslut"
-    sheets = [add_report_sheet(wb, report, generated_at=stamp) for report in reports]
-    add_sources(wb, [(ws.title, report) for ws, report in zip(sheets, reports, strict=True)])
-    return save_atomically(wb, path)
-
-
 def save_atomically(wb: Workbook, path: Path) -> Path:
     """Save next to ``path`` and rename into place: a reader (finance, the mailer) never sees half a workbook."""
     path = Path(path)
@@ -97,25 +76,6 @@ def save_atomically(wb: Workbook, path: Path) -> Path:
     wb.save(partial)
     partial.replace(path)
     return path
-
-
-SOURCES_INTRO = ("Varje belopp i arbetsboken och vilka publicerade rader det summerar. Kör "
-                 "'bokslut explain --forvaltning FFF --year ÅÅÅÅ --point T1|T2|VB --report RAPPORT --line KONTO/RAD' "
-                 "för att räkna om beloppet från lagret och se de konteringar som bidrar mest.")
-
-
-def add_sources(wb: Workbook, sheets: list[tuple[str, Report]]) -> Worksheet:
-    """Append the ``Källor`` sheet: one row per amount cell of the given (sheet title, report) pairs.
-
-    Only the records the reports carry are written (no query): see ``bokslut.lineage.reports``.
-    """
-    from bokslut.lineage.reports import report_sheet_sources
-    from bokslut.lineage.sources_sheet import add_sources_sheet
-    from bokslut.templates.xlsxops import put
-
-    ws = add_sources_sheet(wb, [source for title, report in sheets for source in report_sheet_sources(title, report)])
-    put(ws["A2"], SOURCES_INTRO)  # the sheet's default names the template cell command
-    return ws
 
 
 def add_report_sheet(
@@ -130,14 +90,14 @@ def add_report_sheet(
     label = _label_column(columns)
 
     # Header block.
-    _text(ws.cell(1, 1), report.title).font = _TITLE_FONT
-    _text(ws.cell(2, 1), f"Förvaltning {report.forvaltning}")
-    _text(ws.cell(3, 1), f"Period {report.period_from}–{report.period_to}")
-    _text(ws.cell(4, 1), f"Utskriven {_local(generated_at):%Y-%m-%d}")
+    put(ws.cell(1, 1), report.title).font = _TITLE_FONT
+    put(ws.cell(2, 1), f"Förvaltning {report.forvaltning}")
+    put(ws.cell(3, 1), f"Period {report.period_from}–{report.period_to}")
+    put(ws.cell(4, 1), f"Utskriven {local_time(generated_at):%Y-%m-%d}")
 
     # Column headings.
     for col_no, column in enumerate(columns, start=1):
-        cell = _text(ws.cell(HEADING_ROW, col_no), column.heading)
+        cell = put(ws.cell(HEADING_ROW, col_no), column.heading)
         cell.font = _BOLD
         cell.fill = _HEADING_FILL
         cell.border = Border(bottom=_THIN)
@@ -155,12 +115,12 @@ def add_report_sheet(
     # Notes and signature lines under the table.
     line = FIRST_DATA_ROW + len(report.rows) + 1
     for note in report.notes:
-        _text(ws.cell(line, 1), note).font = _ITALIC
+        put(ws.cell(line, 1), note).font = _ITALIC
         line += 1
     if report.notes:
         line += 1
     for signature in SIGNATURE_LINES:
-        _text(ws.cell(line, 1), signature)
+        put(ws.cell(line, 1), signature)
         line += 2  # room to sign
 
     _layout(ws, report)
@@ -186,18 +146,11 @@ def sheet_title(title: str, existing: list[str] | tuple[str, ...] = ()) -> str:
     return candidate
 
 
-def _text(cell: Cell, text: str) -> Cell:
-    """Write ``text`` as a literal string, never a formula (``=...``) or error code (``#N/A``)."""
-    cell.value = xml_safe(text)
-    cell.data_type = "s"
-    return cell
-
-
 def _put_value(cell: Cell, value: int | str | None, column: Column) -> None:
     if value is None or value == "":
         return  # a blank cell, not an empty inline string
     if isinstance(value, str):
-        _text(cell, value)
+        put(cell, value)
         if value == NOT_DELIVERED:
             cell.font = _ITALIC
         return
@@ -269,7 +222,7 @@ def _layout(ws: Worksheet, report: Report) -> None:
     ws.oddFooter.right.text = "Sida &P av &N"
 
 
-def _local(moment: datetime | None) -> datetime:
+def local_time(moment: datetime | None) -> datetime:
     """The print time in Stockholm (Airflow runs in UTC); naive datetimes are taken as given."""
     if moment is None:
         return datetime.now(TIMEZONE)

@@ -42,7 +42,8 @@ from bokslut.templates.manual_file import load_manual
 from bokslut.templates.mapping import UNITS, CellSpec, MappingError, SheetSpec, TableSpec, TemplateMapping, check_against, load_mapping
 from bokslut.templates.measures import MEASURES, ROW_SOURCES, FillContext, NotDelivered, Ore, RowItem, ore_in_unit
 from bokslut.domain.periods import ReportingPoint, get_point, parse_year
-from bokslut.templates.xlsxops import insert_table_rows, put
+from bokslut.templates.xlsxops import insert_table_rows
+from bokslut.xlsxcell import put
 
 log = logging.getLogger(__name__)
 RULES_SHEET = "Kontroller blankett"

@@ -39,7 +39,7 @@ from bokslut.templates.manual import ManualInputError, ManualInputs, default_man
 from bokslut.templates.manual_file import load_manual
 from bokslut.templates.mapping import UNITS
 from bokslut.domain.periods import get_point, parse_year
-from bokslut.templates.xlsxops import put
+from bokslut.xlsxcell import put
 
 log = logging.getLogger(__name__)
 

@@ -19,7 +19,6 @@ from copy import copy
 from datetime import date, datetime
 from decimal import Decimal
 
-from openpyxl.cell.cell import Cell
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.formula.translate import Translator
 from openpyxl.utils import get_column_letter, range_boundaries
@@ -27,45 +26,12 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bokslut.textsafety import xml_safe
 
-DATE_FORMAT = "yyyy-mm-dd"
 _CELL = re.compile(r"^(\$?)([A-Z]{1,3})(\$?)(\d+)$")
 _ROW_ONLY = re.compile(r"^(\$?)(\d+)$")
 
 
 # ------------------------------------------------------------------------------------- writing
-
-
-def put(cell: Cell, value: object) -> Cell:
-    """Write ``value`` keeping the template's number format.
-
-    ``None`` clears the cell; ``str`` is literal text (``data_type "s"``, illegal XML characters
-    dropped); ``bool`` is refused (the templates have no boolean cells); ``Decimal`` becomes a
-    float (Excel stores doubles); dates keep a date format.
-    """
-    if value is None:
-        cell.value = None
-        return cell
-    if isinstance(value, bool):
-        raise TypeError(f"{cell.coordinate}: sanningsvärde kan inte skrivas i en blankett")
-    if isinstance(value, str):
-        cell.value = xml_safe(value)
-        cell.data_type = "s"  # never a formula or an error code, whatever the first character
-        return cell
-    if isinstance(value, Decimal):
-        value = float(value)
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        cell.value = value
-        if not cell.is_date:
-            cell.number_format = DATE_FORMAT
-        return cell
-    if isinstance(value, (int, float)):
-        cell.value = value
-        return cell
-    raise TypeError(f"{cell.coordinate}: kan inte skriva {type(value).__name__} i en blankett")
 
 
 def is_formula(value: object) -> bool:
