@@ -35,22 +35,20 @@ def _optional(pattern: str) -> str:
     return rf"^({pattern})?$"
 
 
+def _dag(*, dag_id: str, schedule: str, tags: list[str], doc_md: str, params: dict[str, Param]) -> Callable:
+    """``@dag`` with what every built DAG shares: start date, no catch-up, one run at a time, the
+    house ``DEFAULT_ARGS``."""
+    return dag(dag_id=dag_id, schedule=schedule, start_date=START_DATE, catchup=False, max_active_runs=1,
+               default_args=DEFAULT_ARGS, tags=tags, doc_md=doc_md, params=params)
+
+
 def personal_data_dag(*, dag_id: str, group: str, schedule: str, tags: list[str], doc_md: str, outputs_task: str,
                       nothing_new: str) -> Callable[[], DAG]:
     """The monthly personal-data DAG of one source group (``hr``, ``ber``): its landing folder in,
     the published months and ``outputs_task``'s files out. ``nothing_new`` is the skip message."""
 
-    @dag(
-        dag_id=dag_id,
-        schedule=schedule,
-        start_date=START_DATE,
-        catchup=False,
-        max_active_runs=1,
-        default_args=DEFAULT_ARGS,
-        tags=tags,
-        doc_md=doc_md,
-        params={"paths": Param([], type="array", description="filer eller mappar att läsa in i stället för landningsmappen")},
-    )
+    @_dag(dag_id=dag_id, schedule=schedule, tags=tags, doc_md=doc_md,
+          params={"paths": Param([], type="array", description="filer eller mappar att läsa in i stället för landningsmappen")})
     def personal_data():
         @task
         def discover_files(params: dict | None = None) -> list[dict]:
@@ -120,17 +118,7 @@ def template_report_dag(*, dag_id: str, kind: str, schedule: str, tags: list[str
     params["forvaltning"] = Param("", type="string", pattern=_optional(FORVALTNING_PATTERN),
                                   description=f"{FORVALTNING_HINT_SV}, tom = alla med huvudbok")
 
-    @dag(
-        dag_id=dag_id,
-        schedule=schedule,
-        start_date=START_DATE,
-        catchup=False,
-        max_active_runs=1,
-        default_args=DEFAULT_ARGS,
-        tags=tags,
-        doc_md=doc_md,
-        params=params,
-    )
+    @_dag(dag_id=dag_id, schedule=schedule, tags=tags, doc_md=doc_md, params=params)
     def template_report():
         @task
         def resolve_targets(params: dict | None = None, dag_run=None) -> list[dict]:
