@@ -19,6 +19,7 @@ import pendulum
 from airflow.sdk import Param, TriggerRule, dag, task
 
 from bokslut.dag_defaults import DEFAULT_ARGS, LANDING_ASSET, LEDGER_PUBLISHED_ASSET
+from bokslut.domain.organisation import FORVALTNING_PATTERN, parse_forvaltningar
 
 # The mapped task instances are named after their förvaltning (set by each task: ``_label``).
 MAP_INDEX = "{{ forvaltning_label }}"
@@ -62,7 +63,7 @@ igen – samma period ersätts atomiskt. Körningen går att köra om för vilke
     doc_md=DOC,
     params={
         "period": Param("", type="string", pattern=r"^(\d{4}(0\d|1[0-4]))?$", description="ÅÅÅÅPP, tom = senaste inlästa"),
-        "forvaltning": Param("", type="string", pattern=r"^(\d{3}(,\d{3})*)?$",
+        "forvaltning": Param("", type="string", pattern=rf"^({FORVALTNING_PATTERN}(,{FORVALTNING_PATTERN})*)?$",
                              description="förvaltningar, t.ex. 191 eller 191,150; tom = alla i filerna"),
         "paths": Param([], type="array", description="filer att läsa in i stället för landningsmappen"),
         "replace": Param([], type="array",
@@ -161,7 +162,8 @@ def ledger_month_end():
 
 def _forvaltningar(params: dict) -> list[str]:
     """The DAG parameter ``forvaltning``: ``"191,150"`` → ``["191", "150"]`` (empty: all)."""
-    return [f.strip() for f in str(params.get("forvaltning") or "").split(",") if f.strip()]
+    text = str(params.get("forvaltning") or "").strip()
+    return parse_forvaltningar(text) if text else []
 
 
 def _label(forvaltning: str | None) -> None:

@@ -173,7 +173,7 @@ LEDGER_SOURCES = ("ledger", "budget", "anlaggningsreskontra", "stadskassan")
 def load_generated(engine, folder: Path, settings: Settings) -> None:
     """Load every generated extract through the product's one gated flow, as the DAG does."""
     from bokslut.flows.ledger import load_paths
-    from bokslut.ingest.load import LoadStatus
+    from bokslut.ingest.write_audit_publish import LoadStatus
 
     batch = load_paths([folder / source for source in LEDGER_SOURCES if (folder / source).is_dir()],
                        engine=engine, settings=settings)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bokslut.ingest.load import LoadResult, LoadStatus, audit_load, publish_load, stage_file
+from bokslut.ingest.write_audit_publish import LoadResult, LoadStatus, audit_load, publish_load, stage_file
 
 
 def load_file(engine, path: Path, source: str, *, replace=(), stage=stage_file, **options) -> LoadResult:  # noqa: ANN001

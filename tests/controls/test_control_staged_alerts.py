@@ -9,7 +9,7 @@ import pytest
 
 from bokslut.flows import ledger
 from bokslut.controls.runner import run_controls
-from bokslut.ingest.load import LoadStatus
+from bokslut.ingest.write_audit_publish import LoadStatus
 from tests.alerts.conftest import alert_env, smtp_server, webhook_server  # noqa: F401 - fixtures
 from tests.controls.test_fault_injection import FAULTS, staged_with
 
@@ -28,7 +28,7 @@ def staged_item(loaded, tmp_path, fault: str) -> dict:
     engine, _settings = loaded
     period, rows, _expected = FAULTS[fault]
     load_id = staged_with(loaded, tmp_path, period, rows)
-    from bokslut.ingest.load import _result
+    from bokslut.ingest.write_audit_publish import _result
 
     with engine.connect() as connection:
         return {**asdict(_result(connection, load_id)), "path": str(tmp_path / "x.csv")}

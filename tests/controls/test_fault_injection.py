@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bokslut.controls.runner import run_controls
-from bokslut.ingest.load import LoadStatus, audit_load, reject_load, stage_file
+from bokslut.ingest.write_audit_publish import LoadStatus, audit_load, reject_load, stage_file
 
 pytestmark = pytest.mark.integration
 

@@ -17,7 +17,7 @@ from bokslut.controls import runner
 from bokslut.controls.html import render_html
 from bokslut.controls.model import ControlRun
 from bokslut.controls.runner import run_controls
-from bokslut.ingest.load import LoadStatus, audit_load, reject_load, stage_file
+from bokslut.ingest.write_audit_publish import LoadStatus, audit_load, reject_load, stage_file
 from tests.ingest.ledger_files import csv_text, row
 
 BALANCED, ONE_SIDED, BLANK_PROJEKT, MANY = "100001", "100002", "100003", "100004"

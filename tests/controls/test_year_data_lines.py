@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from bokslut.cli import EXIT_OK, main
 from bokslut.controls.runner import run_controls
-from bokslut.ingest.load import LoadStatus, reject_load
+from bokslut.ingest.write_audit_publish import LoadStatus, reject_load
 from bokslut.settings import Settings
 from tests.controls.test_fault_injection import posting, staged_with
 

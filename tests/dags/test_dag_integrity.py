@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -126,6 +128,38 @@ def test_dag_files_import_nothing_heavy():
         for line in top_level:
             for heavy in ("pandas", "openpyxl", "great_expectations", "sqlalchemy", "bokslut.flows", "bokslut.reports", "bokslut.alerts"):
                 assert heavy not in line, f"{path.name}: '{line}' at module level"
+
+
+def test_the_dag_builders_import_nothing_heavy():
+    """dags/*.py import ``bokslut.dag_factories`` at parse time: beyond what the DAG files import
+    anyway (airflow.sdk, bokslut.dag_defaults) it adds no data library and no flow (tasks import those)."""
+    probe = "import sys, {}; print(' '.join(sorted(sys.modules)))"
+
+    def modules(imports: str) -> set[str]:
+        return set(subprocess.run([sys.executable, "-c", probe.format(imports)], capture_output=True, text=True,
+                                  check=True).stdout.split())
+
+    added = modules("airflow.sdk, bokslut.dag_defaults, bokslut.dag_factories") - modules("airflow.sdk, bokslut.dag_defaults")
+    assert "bokslut.dag_factories" in added
+    heavy = {"pandas", "pyarrow", "great_expectations", "sqlalchemy", "openpyxl", "alembic", "duckdb"}
+    lazy = {f"bokslut.{p}" for p in ("flows", "controls", "templates", "reports", "ingest", "hr", "warehouse", "lineage",
+                                     "generator", "cli", "dataset_lineage")}
+    assert {m for m in added if m.split(".")[0] in heavy or ".".join(m.split(".")[:2]) in lazy} == set()
+
+
+def test_task_ids_name_their_step(dagbag):
+    """stage → audit → publish (write-audit-publish, as ``bokslut.flows`` names the steps), then the
+    outputs; no task is called ``load`` or ``ingest`` (words that mean different steps elsewhere)."""
+    def ids(dag_id: str) -> set[str]:
+        return {t.task_id for t in dagbag.dags[dag_id].tasks}
+
+    personal = {"discover_files", "stage", "audit", "publish", "check_rejections"}
+    assert ids("hr_monthly") == personal | {"build_key_figures"}
+    assert ids("ber_monthly") == personal | {"build_statistics"}
+    assert ids("tertial_report") == ids("year_end_report") == {"resolve_targets", "check_ready", "build_templates",
+                                                               "deliver"}
+    for dag_id in dagbag.dags:
+        assert not ids(dag_id) & {"load", "ingest", "validate_input", "build"}, dag_id
 
 
 def test_month_end_fans_out_per_forvaltning(dagbag):

@@ -85,12 +85,12 @@ def test_hr_monthly_emits_landing_files_in_and_tables_and_delivered_files_out(ge
     assert {e["job"]["namespace"] for e in events} == {"bokslut"}
     assert "hr_monthly" in complete, "no event for the DAG run"
 
-    # ingest: the landing files in, the three HR tables out (exactly: the first task that reports)
-    ingest = complete["hr_monthly.ingest"]
-    assert _datasets(ingest, "inputs") == {_ol(file_uri(p)) for p in delivered}
+    # stage: the landing files in, the three HR tables out (exactly: the first task that reports)
+    stage = complete["hr_monthly.stage"]
+    assert _datasets(stage, "inputs") == {_ol(file_uri(p)) for p in delivered}
     tables = {"hr_employment", "hr_absence", "hr_contracted_time"}
     db_file = (tmp_path / "data" / "warehouse.sqlite").absolute()
-    assert _datasets(ingest, "outputs") == {("file", f"{db_file}/{t}") for t in tables}
+    assert _datasets(stage, "outputs") == {("file", f"{db_file}/{t}") for t in tables}
 
     # build_key_figures: the HR tables in, the key-figure files in the outbox out
     figures = complete["hr_monthly.build_key_figures"]

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from bokslut.cli import EXIT_INPUT, EXIT_OK, main
-from bokslut.ingest.load import LoadStatus
+from bokslut.ingest.write_audit_publish import LoadStatus
 from bokslut.reports.ledger import build_reports
 from bokslut.reports.tsv import write_tsv
 from tests.conftest import drop_pg_schema, load_generated, make_pg_engine

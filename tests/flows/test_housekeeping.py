@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from bokslut.ingest.load import LoadStatus, clean_abandoned_loads
+from bokslut.ingest.write_audit_publish import LoadStatus, clean_abandoned_loads
 from bokslut.warehouse.schema import load_audit, posting
 import pytest
 
@@ -78,7 +78,7 @@ def test_two_publishes_of_one_new_partition_at_once_take_turns(engine, settings,
     """Both loads publish (the later replaces the earlier); one pointer, only its rows left."""
     import threading
 
-    from bokslut.ingest.load import publish_load, stage_file
+    from bokslut.ingest.write_audit_publish import publish_load, stage_file
     from tests.ingest.ledger_files import csv_text, row
 
     load_ids = []

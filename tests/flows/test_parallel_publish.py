@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import sqlalchemy as sa
 
-from bokslut.ingest.load import LoadStatus
+from bokslut.ingest.write_audit_publish import LoadStatus
 from tests.ingest.ledger_files import csv_text, row
 
 pytestmark = pytest.mark.unit
@@ -47,12 +47,12 @@ def warehouse(request, settings):
 
 
 def test_parallel_forvaltningar_each_publish_their_own(warehouse, settings, tmp_path, monkeypatch):
-    import bokslut.ingest.load as load_module
+    import bokslut.ingest.write_audit_publish as wap_module
     from bokslut.flows import ledger
     from bokslut.reports.ledger import build_report
     from bokslut.warehouse.schema import account
 
-    real_publish = load_module.publish_load
+    real_publish = wap_module.publish_load
     # every förvaltning's first publish starts at the same moment (310 publishes its good months too)
     barrier = threading.Barrier(len(CITY), timeout=120)
 
@@ -63,7 +63,7 @@ def test_parallel_forvaltningar_each_publish_their_own(warehouse, settings, tmp_
         return real_publish(engine, load_id)
 
     waited: set[int] = set()
-    monkeypatch.setattr(load_module, "publish_load", publish_together)
+    monkeypatch.setattr(wap_module, "publish_load", publish_together)
     groups = {f: _files(tmp_path / f, f, bad=(f == "310")) for f in CITY}
     with ThreadPoolExecutor(len(CITY)) as pool:
         futures = {f: pool.submit(ledger.close_forvaltning, f, files, engine=warehouse, settings=settings)

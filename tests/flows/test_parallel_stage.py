@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 import bokslut.flows.parallel as parallel
 from bokslut.flows.ledger import reject_all, stage
-from bokslut.ingest.load import LoadStatus
+from bokslut.ingest.write_audit_publish import LoadStatus
 from bokslut.settings import SettingsError, Settings, default_stage_workers
 from bokslut.warehouse.schema import load_audit, posting, quarantine
 from tests.ingest.ledger_files import csv_text, row
@@ -122,8 +122,8 @@ def _in_workers_staging(tmp_path, monkeypatch, file_name: str, statement: str) -
     (hook / "sitecustomize.py").write_text(
         "import os\n"
         "if os.environ.get('BOKSLUT_TEST_HOOK_FILE'):\n"
-        "    from bokslut.ingest import load\n"
-        "    original = load.stage_file\n"
+        "    from bokslut.ingest import write_audit_publish\n"
+        "    original = write_audit_publish.stage_file\n"
         "    def stage_file(engine, path, source, **kw):\n"
         "        if path.name == os.environ['BOKSLUT_TEST_HOOK_FILE']:\n"
         "            calls = []\n"
@@ -133,7 +133,7 @@ def _in_workers_staging(tmp_path, monkeypatch, file_name: str, statement: str) -
         f"                    {statement}\n"
         "            kw['progress'] = progress\n"
         "        return original(engine, path, source, **kw)\n"
-        "    load.stage_file = stage_file\n", encoding="utf-8")
+        "    write_audit_publish.stage_file = stage_file\n", encoding="utf-8")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")])))
     monkeypatch.setenv("BOKSLUT_TEST_HOOK_FILE", file_name)
 
@@ -269,25 +269,25 @@ def test_interrupted_right_after_a_load_was_created_it_is_rejected_too(engine, s
     """One file after another: a signal landing after a load's creation was committed, before
     staging could clean it up itself, leaves it 'laddar' no more; a load of another call of this
     process (a thread staging another förvaltning) is left alone."""
-    from bokslut.ingest import load
+    from bokslut.ingest import write_audit_publish as wap
     from bokslut.problems import Interrupted
 
-    original = load.stage_file
+    original = wap.stage_file
 
     def create_then_interrupted(engine, path, source, **kw):  # noqa: ANN001, ANN003
         if path.name != "huvudbok_191_202402.csv":
             return original(engine, path, source, **kw)
         with engine.begin() as connection:
             connection.execute(load_audit.insert().values(
-                source="ledger", file_name=path.name, sha256="x", status=LoadStatus.LOADING, started_at=load._now(),
-                rows_read=0, rows_loaded=0, rows_quarantined=0, details=json.dumps(load._owner())))
+                source="ledger", file_name=path.name, sha256="x", status=LoadStatus.LOADING, started_at=wap._now(),
+                rows_read=0, rows_loaded=0, rows_quarantined=0, details=json.dumps(wap._owner())))
         raise Interrupted("avbruten av en signal (SIGTERM)")
 
     with engine.begin() as connection:  # another call's load in this process: not this call's to reject
         connection.execute(load_audit.insert().values(
-            source="ledger", file_name="annan.csv", sha256="y", status=LoadStatus.LOADING, started_at=load._now(),
-            rows_read=0, rows_loaded=0, rows_quarantined=0, details=json.dumps(load._owner())))
-    monkeypatch.setattr(load, "stage_file", create_then_interrupted)
+            source="ledger", file_name="annan.csv", sha256="y", status=LoadStatus.LOADING, started_at=wap._now(),
+            rows_read=0, rows_loaded=0, rows_quarantined=0, details=json.dumps(wap._owner())))
+    monkeypatch.setattr(wap, "stage_file", create_then_interrupted)
     with pytest.raises(Interrupted):
         stage(files, engine=engine, settings=dataclasses.replace(settings, stage_workers=1))
     with engine.connect() as connection:
@@ -325,7 +325,7 @@ def test_workers_die_with_a_killed_parent(year, tmp_path):
         time.sleep(0.1)
     assert not alive, f"workers {alive} outlived their parent"
 
-    from bokslut.ingest.load import clean_abandoned_loads
+    from bokslut.ingest.write_audit_publish import clean_abandoned_loads
 
     engine = sa.create_engine(f"sqlite:///{db}")
     clean_abandoned_loads(engine)

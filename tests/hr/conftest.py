@@ -45,7 +45,7 @@ def _load_generated(engine, folder: Path, settings: Settings) -> None:
     """Through the product's flow (bokslut.flows.personal), as the DAGs and the CLI load them."""
     from bokslut.flows.personal import load_paths
     from bokslut.hr.readers import plan
-    from bokslut.ingest.load import LoadStatus
+    from bokslut.ingest.write_audit_publish import LoadStatus
 
     for group in ("hr", "ber"):
         for item in load_paths(group, plan(group, [folder / group]), engine=engine, settings=settings):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from bokslut.hr.readers import HIDDEN_ROW
 from tests.loading import load_extract
-from bokslut.ingest.load import LoadStatus
+from bokslut.ingest.write_audit_publish import LoadStatus
 from bokslut.warehouse.schema import ber_registration, hr_absence, hr_employment, load_audit, quarantine
 from tests.hr.conftest import ABSENCE_HEADER, EMPLOYMENT_HEADER, REGISTRATION_HEADER, pnr, write
 

@@ -164,7 +164,7 @@ def test_the_old_unmasked_variable_name_is_refused_not_read(monkeypatch, env_key
 
 def test_key_rotation_rekeys_history_from_the_archive(engine, settings, tmp_path, monkeypatch):
     from tests.loading import load_extract
-    from bokslut.ingest.load import LoadStatus
+    from bokslut.ingest.write_audit_publish import LoadStatus
 
     anna, berit = pnr("19800101", "980"), pnr("19750615", "982")
     emp = write(tmp_path, "anstallningar_191_202412.csv", EMPLOYMENT_HEADER, [

@@ -33,7 +33,7 @@ def write(folder: Path, name: str, data: str | bytes, encoding: str = "utf-8") -
 
 def publish_january(engine, settings, folder: Path) -> None:  # noqa: ANN001
     """Publish a small January (1 000,00 on 5021, −400,00 on 3511): the data bad files must not touch."""
-    from bokslut.ingest.load import LoadStatus
+    from bokslut.ingest.write_audit_publish import LoadStatus
     from tests.loading import load_file
 
     path = write(folder, "jan.csv", csv_text([row("202401", belopp="1 000,00"), row("202401", "3511", "-400,00")]))

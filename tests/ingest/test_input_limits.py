@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from bokslut.ingest import limits
 from bokslut.ingest.errors import InputFileError
-from bokslut.ingest.load import LoadStatus
+from bokslut.ingest.write_audit_publish import LoadStatus
 from bokslut.ingest.read import inspect_file
 from bokslut.money import MAX_AMOUNT_ORE, AmountError, parse_amount_ore
 from bokslut.warehouse.schema import posting, quarantine

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bokslut.ingest import load as load_module
-from bokslut.ingest.load import LoadStatus
+from bokslut.ingest import write_audit_publish as wap_module
+from bokslut.ingest.write_audit_publish import LoadStatus
 from tests.loading import load_file
 from bokslut.settings import MAPPINGS_DIR
 from bokslut.warehouse.schema import account, load_audit, posting, publication, quarantine
@@ -194,7 +194,7 @@ def test_failed_publish_leaves_published_period_as_it_was(engine, settings, tmp_
     def explode(*_args, **_kwargs):
         raise RuntimeError("simulated crash during publish")
 
-    monkeypatch.setattr(load_module, "_apply_account_names", explode)
+    monkeypatch.setattr(wap_module, "_apply_account_names", explode)
     corrected = write(tmp_path, "jan-v2.csv", csv_text([row("202401", belopp="1,00")]))
     with pytest.raises(RuntimeError):
         load_file(engine, corrected, "ledger", settings=settings)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from bokslut.controls.html import anchor, render_html, write_html
 from bokslut.controls.runner import run_controls
-from bokslut.ingest.load import LoadStatus, reject_load
+from bokslut.ingest.write_audit_publish import LoadStatus, reject_load
 from bokslut.lineage.controls import (
     explain_control,
     explain_kontokontroller_cell,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bokslut.ingest.load import LoadStatus
+from bokslut.ingest.write_audit_publish import LoadStatus
 from bokslut.reports.ledger import build_report
 from tests.ingest.ledger_files import csv_text, row
 from tests.loading import load_file

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bokslut.ingest.load import LoadStatus
+from bokslut.ingest.write_audit_publish import LoadStatus
 from tests.loading import load_file
 from bokslut.reports.ledger import build_reports
 from bokslut.reports.model import NOT_DELIVERED

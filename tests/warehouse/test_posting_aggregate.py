@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from bokslut.ingest.load import LoadStatus, reject_load, stage_file
+from bokslut.ingest.write_audit_publish import LoadStatus, reject_load, stage_file
 from bokslut.warehouse.db import upgrade
 from tests.ingest.ledger_files import csv_text, row, write
 from tests.loading import load_file
@@ -141,7 +141,7 @@ def test_a_load_rejected_while_it_was_staging_keeps_no_rows_and_is_never_publish
     """Another run's clean-up takes a load for abandoned and rejects it while its process still
     stages: the process must not mark it staged afterwards, and none of its rows (nor its
     aggregate) may stay behind for a publish."""
-    from bokslut.ingest.load import _reject, publish_load
+    from bokslut.ingest.write_audit_publish import _reject, publish_load
     from bokslut.ingest.formats import SOURCES
 
     rows = [row("202401", belopp=f"{n},00") for n in range(1, 3001)]
@@ -164,7 +164,7 @@ def test_a_load_rejected_while_it_was_staging_keeps_no_rows_and_is_never_publish
 
 
 def test_a_published_load_is_never_rejected_afterwards(engine, settings, tmp_path):
-    from bokslut.ingest.load import _reject
+    from bokslut.ingest.write_audit_publish import _reject
     from bokslut.ingest.formats import SOURCES
 
     result = load_file(engine, _ledger(tmp_path, "jan.csv", [row("202401"), row("202401", "3511", "-100,00")]),

@@ -100,7 +100,7 @@ def _forvaltning_of(extract: str, path: Path) -> str:
 def _files(paths: list[Path]) -> list[Path]:
     from bokslut.hr.pseudonym import mask_personnummer
     from bokslut.ingest.errors import InputFileError
-    from bokslut.ingest.load import expand_paths
+    from bokslut.ingest.write_audit_publish import expand_paths
 
     try:
         return expand_paths(paths)

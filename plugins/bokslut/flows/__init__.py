@@ -1,14 +1,16 @@
 """The runs, each as one sequence of plain functions that both the DAG tasks and the CLI call.
 
-* :mod:`bokslut.flows.ledger` — month-end: discover → group by förvaltning → per förvaltning
-  (``close_forvaltning``; the DAG maps one task instance over each) stage → audit (input suite) →
-  control (Kontokontroller on the data as it would be published) → publish → reports.
-* :mod:`bokslut.flows.personal` — LISA (HR) and BER (KAA): discover → stage → audit → publish →
-  key figures / statistics.
-* :mod:`bokslut.flows.templates` — T1, T2, VB: targets → readiness → build → deliver.
-
 There is no second path to publish: ``bokslut load`` runs the same functions, in the same order,
-as the DAGs' tasks.
+as the DAGs' tasks (``dags/``; the DAGs that share a shape are built by ``bokslut.dag_factories``).
+
+Modules, one job each::
+
+    ledger     month-end: discover → group by förvaltning → per förvaltning (``close_forvaltning``;
+               the DAG maps one task instance over each) stage → audit (input suite) → control
+               (Kontokontroller on the data as it would be published) → publish → reports
+    personal   LISA (HR) and BER (KAA): discover → stage → audit → publish → key figures / statistics
+    templates  T1, T2, VB: resolve targets → check ready → build → deliver
+    parallel   stages the independent files of one run side by side, in worker processes
 """
 
 from __future__ import annotations

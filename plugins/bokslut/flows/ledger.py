@@ -12,7 +12,7 @@ DAG maps one task instance over each group (in parallel on the Celery workers), 
 runs the same function for each group in turn. A group only ever publishes its own förvaltning's
 partitions (a file holding another förvaltning's rows is rejected), so parallel groups never touch
 the same partition and a blocking failure in one förvaltning never holds back another's publish.
-Parallel publishes still take turns on one lock (``ingest.load.publish_load``: PostgreSQL advisory
+Parallel publishes still take turns on one lock (``ingest.write_audit_publish.publish_load``: PostgreSQL advisory
 lock, SQLite's write lock): the account names they apply are shared by the whole city, and a
 publish is a few pointer swaps, so only that short step is serialised; staging, the input suite
 and the Kontokontroller of different förvaltningar run side by side.
@@ -91,7 +91,7 @@ def discover_files(settings: Settings | None = None, paths: list[str] | None = N
     settings = settings or get_settings()
     found: list[dict[str, str]] = []
     if paths:
-        from bokslut.ingest.load import expand_paths
+        from bokslut.ingest.write_audit_publish import expand_paths
 
         for path in expand_paths([Path(p) for p in paths]):
             guess = path.parent.name if path.parent.name in SOURCE_ORDER else "ledger"
@@ -120,7 +120,7 @@ def stage(files: list[dict[str, str]], *, engine=None, settings: Settings | None
     (``BOKSLUT_STAGE_WORKERS``, ``flows.parallel``); interrupted or failing, nothing this call
     staged stays staged either way."""
     from bokslut.flows.parallel import max_load_id, reject_run, stage_parallel, worker_count
-    from bokslut.ingest.load import OWNER_RUN, clean_abandoned_loads, stage_file
+    from bokslut.ingest.write_audit_publish import OWNER_RUN, clean_abandoned_loads, stage_file
 
     engine = _engine(engine)
     settings = settings or get_settings()
@@ -164,7 +164,7 @@ def stage(files: list[dict[str, str]], *, engine=None, settings: Settings | None
 
 def reject_all(engine, items: list[dict], reason: str | None = None) -> None:  # noqa: ANN001
     """Reject every load of ``items`` still staged (or loading): nothing of it is ever published."""
-    from bokslut.ingest.load import reject_load
+    from bokslut.ingest.write_audit_publish import reject_load
 
     for item in items:
         if item.get("load_id") is not None and item.get("status") in (LoadStatus.STAGED, LoadStatus.LOADING):
@@ -195,7 +195,7 @@ def _overlapping(staged: list[dict]) -> dict[int, str]:
 def audit(staged: list[dict], *, engine=None, replace: Iterable[str] = ()) -> list[dict]:  # noqa: ANN001
     """Per staged load the input suite and the drastic-shrink guard; loads of one batch that claim
     the same partition are rejected together. A failure rejects the load."""
-    from bokslut.ingest.load import audit_load, reject_load
+    from bokslut.ingest.write_audit_publish import audit_load, reject_load
 
     engine = _engine(engine)
     replace = tuple(replace)
@@ -258,7 +258,7 @@ def control(audited: list[dict], *, engine=None, settings: Settings | None = Non
     from bokslut.alerts.dispatch import AlertDeliveryError, send_alerts
     from bokslut.controls.html import write_html
     from bokslut.controls.runner import EXTRACT_SOURCES, run_controls
-    from bokslut.ingest.load import reject_load
+    from bokslut.ingest.write_audit_publish import reject_load
 
     engine = _engine(engine)
     settings = settings or get_settings()
@@ -310,7 +310,7 @@ def control(audited: list[dict], *, engine=None, settings: Settings | None = Non
 def publish(batch: dict, *, engine=None, settings: Settings | None = None) -> dict:  # noqa: ANN001
     """Publish every load still staged (one atomic pointer swap per load) and move the files out
     of the landing folder."""
-    from bokslut.ingest.load import publish_load
+    from bokslut.ingest.write_audit_publish import publish_load
 
     engine = _engine(engine)
     settings = settings or get_settings()
@@ -385,7 +385,7 @@ def group_by_forvaltning(files: list[dict[str, str]], *, only: Iterable[str] = (
 def keep_own_forvaltning(staged: list[dict], forvaltning: str | None, *, engine=None) -> list[dict]:  # noqa: ANN001
     """Reject a staged load holding partitions of another förvaltning than its group's: groups run in
     parallel, and each must publish only what its own controls judged."""
-    from bokslut.ingest.load import reject_load
+    from bokslut.ingest.write_audit_publish import reject_load
 
     engine = _engine(engine)
     kept = []

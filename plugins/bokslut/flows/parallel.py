@@ -9,7 +9,7 @@ Guarantees kept:
 
 * Workers are started with ``spawn``: no fork of a process holding SQLAlchemy connections. Each
   builds its own engine from the warehouse URL (the parent has migrated already).
-* Every load a worker creates carries ``details.run`` (``ingest.load.OWNER_RUN``), as the loads of
+* Every load a worker creates carries ``details.run`` (``ingest.write_audit_publish.OWNER_RUN``), as the loads of
   a staging call in one process do. When the parent is interrupted (SIGTERM raises in the parent
   only, Ctrl-C is ignored by the workers) or a worker raises (a bug), the parent terminates the
   workers, waits for them, and rejects every load of the run still ``laddar`` or ``laddad`` –
@@ -114,9 +114,9 @@ def _init_worker(run: str, messages, level: int, parent: int | None = None) -> N
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from logging.handlers import QueueHandler
 
-    from bokslut.ingest import load
+    from bokslut.ingest.write_audit_publish import OWNER_RUN
 
-    load.OWNER_RUN.set(run)  # the worker runs every call in this thread and context
+    OWNER_RUN.set(run)  # the worker runs every call in this thread and context
     _MESSAGES = messages
     root = logging.getLogger()
     root.handlers[:] = [QueueHandler(messages)]
@@ -143,7 +143,7 @@ def _worker_engine(url: str):  # noqa: ANN202 - a SQLAlchemy Engine
 def _stage_one(index: int, url: str, item: dict[str, str], settings, mapping_path, force: bool) -> dict:  # noqa: ANN001
     from dataclasses import asdict
 
-    from bokslut.ingest.load import stage_file
+    from bokslut.ingest.write_audit_publish import stage_file
 
     engine = _worker_engine(url)
     _MESSAGES.put(("start", index, os.getpid()))
@@ -206,7 +206,7 @@ def reject_run(engine, run: str, after: int) -> list[int]:  # noqa: ANN001
     import sqlalchemy as sa
 
     from bokslut.ingest.formats import SOURCES
-    from bokslut.ingest.load import _reject
+    from bokslut.ingest.write_audit_publish import _reject
     from bokslut.ingest.status import LoadStatus
     from bokslut.warehouse.schema import load_audit
 

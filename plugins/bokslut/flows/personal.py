@@ -47,7 +47,7 @@ def stage(files: list[dict[str, str]], settings: Settings | None = None, *, engi
           mapping_path: Path | None = None, force: bool = False, progress=None) -> list[dict]:  # noqa: ANN001
     from bokslut.hr.pseudonym import configure_from_airflow
     from bokslut.hr.readers import stage_extract
-    from bokslut.ingest.load import clean_abandoned_loads
+    from bokslut.ingest.write_audit_publish import clean_abandoned_loads
 
     configure_from_airflow()  # the key: environment, else the Airflow Variable (docs/personal-data.md)
     settings = settings or get_settings()
@@ -72,7 +72,7 @@ def stage(files: list[dict[str, str]], settings: Settings | None = None, *, engi
 def audit(staged: list[dict], *, engine=None, replace=()) -> list[dict]:  # noqa: ANN001
     """The source's Great Expectations suite on each staged load, in load order (employments
     before absence: the absence suite checks against the month's employments)."""
-    from bokslut.ingest.load import audit_load
+    from bokslut.ingest.write_audit_publish import audit_load
 
     engine = _engine(engine)
     out = []
@@ -86,7 +86,7 @@ def audit(staged: list[dict], *, engine=None, replace=()) -> list[dict]:  # noqa
 
 
 def publish(audited: list[dict], settings: Settings | None = None, *, engine=None) -> list[dict]:  # noqa: ANN001
-    from bokslut.ingest.load import publish_load
+    from bokslut.ingest.write_audit_publish import publish_load
 
     settings = settings or get_settings()
     engine = _engine(engine)

@@ -4,14 +4,24 @@ There are no real Agresso files to ship, so the product generates realistic ones
 (huvudbok) per period plus the prior year, the budget, the asset register and the stadskassan
 extract, in the canonical formats of ``docs/spec/formats.md``. Loaded and reported by the
 pipeline they give the reference package's figures to the öre (2024 at account level, 2020 at
-2-digit level). See ``docs/generator.md``.
+2-digit level). See ``docs/generator.md``. The package data is in ``data/``.
 
-Modules, one job each: ``targets`` (package data → target figures), ``prior`` (the prior year's
-targets), ``plan`` (per-period totals and counts), ``split`` (exact öre splitting), ``koddelar``
-(dimension codes), ``texts`` (voucher types and texts), ``ledger`` (streaming huvudbok writer),
-``budget``, ``extras`` (asset register, stadskassan), ``csvout`` (formats), ``hr`` (LISA
-employments, absence, contracted time), ``ber`` (BER/KAA registrations and contacts),
-``persons`` (synthetic test-range personnummer).
+Modules, one job each::
+
+    targets   package data → target figures
+    prior     the prior year's targets
+    plan      per-period totals and counts
+    split     exact öre splitting
+    koddelar  dimension codes
+    texts     voucher types and texts
+    ledger    streaming huvudbok writer
+    budget    the budget extract
+    extras    asset register, stadskassan
+    csvout    the canonical formats
+    hr        LISA employments, absence, contracted time
+    ber       BER/KAA registrations and contacts
+    persons   synthetic test-range personnummer
+    city      a small synthetic city: other förvaltningar derived from 191's
 """
 
 from __future__ import annotations

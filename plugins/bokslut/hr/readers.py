@@ -40,7 +40,7 @@ from bokslut.ingest.status import INPUT_SUFFIXES, LoadStatus
 from bokslut.warehouse.schema import quarantine
 
 if TYPE_CHECKING:
-    from bokslut.ingest.load import LoadResult
+    from bokslut.ingest.write_audit_publish import LoadResult
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def stage_extract(engine: Engine, path: Path, source: str, **options: object) ->
     if source not in PERSONAL_SOURCES:
         raise InputFileError(f"'{source}' är ingen HR- eller BER-källa.")
     current_key()  # no key, no reading: the Swedish error names the variable to set
-    from bokslut.ingest.load import stage_file  # the loading stack only when something is staged
+    from bokslut.ingest.write_audit_publish import stage_file  # the loading stack only when something is staged
 
     result = stage_file(engine, Path(path), source, **options)
     hide_raw_rows(engine, result.load_id)

@@ -29,7 +29,7 @@ load_audit = sa.Table(
     sa.Column("archived_path", sa.String(1000)),
     sa.Column("encoding", sa.String(20)),
     sa.Column("mapping", sa.String(200)),
-    sa.Column("status", sa.String(20), nullable=False),  # see ingest.load.LoadStatus
+    sa.Column("status", sa.String(20), nullable=False),  # see ingest.status.LoadStatus
     sa.Column("rows_read", sa.Integer, nullable=False, default=0),
     sa.Column("rows_loaded", sa.Integer, nullable=False, default=0),
     sa.Column("rows_quarantined", sa.Integer, nullable=False, default=0),
