@@ -20,6 +20,7 @@ from airflow.sdk import Param, TriggerRule, dag, task
 
 from bokslut.dag_defaults import DEFAULT_ARGS, LANDING_ASSET, LEDGER_PUBLISHED_ASSET
 from bokslut.domain.organisation import FORVALTNING_PATTERN, parse_forvaltningar
+from bokslut.domain.periods import PERIOD_PATTERN
 
 # The mapped task instances are named after their förvaltning (set by each task: ``_label``).
 MAP_INDEX = "{{ forvaltning_label }}"
@@ -62,7 +63,7 @@ igen – samma period ersätts atomiskt. Körningen går att köra om för vilke
     tags=["bokslut", "ledger"],
     doc_md=DOC,
     params={
-        "period": Param("", type="string", pattern=r"^(\d{4}(0\d|1[0-4]))?$", description="ÅÅÅÅPP, tom = senaste inlästa"),
+        "period": Param("", type="string", pattern=rf"^({PERIOD_PATTERN})?$", description="ÅÅÅÅPP, tom = senaste inlästa"),
         "forvaltning": Param("", type="string", pattern=rf"^({FORVALTNING_PATTERN}(,{FORVALTNING_PATTERN})*)?$",
                              description="förvaltningar, t.ex. 191 eller 191,150; tom = alla i filerna"),
         "paths": Param([], type="array", description="filer att läsa in i stället för landningsmappen"),
@@ -104,7 +105,7 @@ def ledger_month_end():
             batch = ledger.close_forvaltning(forvaltning, files, replace=params.get("replace") or ())
         except Exception as exc:  # the alert names the förvaltning; the error's own text follows
             raise ledger.ForvaltningFailed(forvaltning, exc) from exc
-        dataset_lineage.report_load(batch["files"])  # OpenLineage: landing files → warehouse tables
+        dataset_lineage.report_staged(batch["files"])  # OpenLineage: landing files → warehouse tables
         return batch
 
     @task(outlets=[LEDGER_PUBLISHED_ASSET], trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS)

@@ -28,8 +28,8 @@ En schemalagd körning som startar mer än två dygn efter sin tid (DAG:en var p
 
 **Vid fel:** läs meddelandet i den misslyckade uppgiften. *Inte redo*: kör `ledger_month_end` för
 de perioder som saknas eller rätta det som Kontokontrollen underkände, och starta sedan om
-körningen. *Mappning eller manuella uppgifter*: rätta filen som nämns (include/templates/*.yaml,
-include/manual/…) och kör igen. Ett fel i e-posten lämnar filerna i outbox; när uppgiften
+körningen. *Mappning eller manuella uppgifter*: rätta filen som nämns (include/templates/*.yaml;
+T1:s och T2:s celler står i tertial.yaml, som t1.yaml och t2.yaml bygger på; include/manual/…) och kör igen. Ett fel i e-posten lämnar filerna i outbox; när uppgiften
 `deliver` startas om skickas samma filer inte två gånger (en ny körning bygger nya filer och skickar dem).
 """
 

@@ -24,10 +24,9 @@ from airflow.sdk import DAG, Param, dag, task
 
 from bokslut.dag_defaults import DEFAULT_ARGS
 from bokslut.domain.organisation import FORVALTNING_HINT_SV, FORVALTNING_PATTERN
-from bokslut.domain.periods import TERTIAL_CODES
+from bokslut.domain.periods import TERTIAL_CODES, YEAR_PATTERN
 
 START_DATE = pendulum.datetime(2024, 1, 1, tz="Europe/Stockholm")
-YEAR_PARAM_PATTERN = r"^(\d{4})?$"  # ÅÅÅÅ or empty; bokslut.domain.periods.parse_year checks the range
 
 
 def _optional(pattern: str) -> str:
@@ -67,7 +66,7 @@ def personal_data_dag(*, dag_id: str, group: str, schedule: str, tags: list[str]
             from bokslut.flows import personal as pipeline
 
             staged = pipeline.stage(files)
-            dataset_lineage.report_load(staged)  # OpenLineage: landing files → warehouse tables
+            dataset_lineage.report_staged(staged)  # OpenLineage: landing files → warehouse tables
             return staged
 
         @task
@@ -112,7 +111,7 @@ def template_report_dag(*, dag_id: str, kind: str, schedule: str, tags: list[str
                         point_description: str | None = None) -> Callable[[], DAG]:
     """The template DAG of one ``kind`` (``bokslut.flows.templates.resolve_targets``: ``tertial``,
     ``year_end``). With ``point_description`` it takes the param ``rapporttillfalle`` (T1/T2)."""
-    params = {"ar": Param("", type="string", pattern=YEAR_PARAM_PATTERN, description=year_description)}
+    params = {"ar": Param("", type="string", pattern=_optional(YEAR_PATTERN), description=year_description)}
     if point_description is not None:
         params["rapporttillfalle"] = Param("", type="string", enum=["", *TERTIAL_CODES], description=point_description)
     params["forvaltning"] = Param("", type="string", pattern=_optional(FORVALTNING_PATTERN),

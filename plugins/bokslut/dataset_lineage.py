@@ -90,8 +90,8 @@ def report(*, inputs: Iterable[str] = (), outputs: Iterable[str] = ()) -> None:
 # ------------------------------------------------------------------ what the DAG tasks call
 
 
-def report_load(files: Iterable[dict]) -> None:
-    """A load task: every file it read (its landing path) in; the data table of every file it
+def report_staged(files: Iterable[dict]) -> None:
+    """A staging task: every file it read (its landing path) in; the data table of every file it
     staged or published out (a rejected file's rows never reach its table)."""
     from bokslut.ingest.status import LoadStatus
 

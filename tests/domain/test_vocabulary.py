@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from datetime import date
 
 import pytest
@@ -11,7 +12,9 @@ from bokslut import arguments
 from bokslut.domain import accounts as chart
 from bokslut.domain.organisation import budget_partition, parse_forvaltning, parse_forvaltningar, partition_key
 from bokslut.domain.periods import (
+    PERIOD_PATTERN,
     POINT_CODES,
+    YEAR_PATTERN,
     control_scope,
     get_point,
     parse_month,
@@ -112,3 +115,15 @@ def test_budgetavrakning_lines_add_up_by_construction() -> None:
     # Summa drift is Årets resultat but for 80–83 and 86–88 (year-end postings), both drift only
     assert _members(chart.ARETS_RESULTAT, "D") - _members(chart.SUMMA_DRIFT, "D") == {
         k for k in FOUR_DIGIT_ACCOUNTS if k[:2] in {"80", "81", "82", "83", "86", "87", "88"}}
+
+
+@pytest.mark.parametrize("text", ["202400", "202413", "202414", "202415", "202420", "20241", "2024AB"])
+def test_the_param_patterns_say_what_the_parsers_say(text: str) -> None:
+    """DAG params check YEAR_PATTERN/PERIOD_PATTERN before Python sees the value: the same forms."""
+    try:
+        parse_period(text)
+        parsed = True
+    except ValueError:
+        parsed = False
+    assert bool(re.fullmatch(PERIOD_PATTERN, text)) == parsed
+    assert bool(re.fullmatch(YEAR_PATTERN, text[:4])) == text[:4].isdigit()

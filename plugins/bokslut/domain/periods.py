@@ -18,6 +18,11 @@ OPENING_PP = 0  # IB
 CLOSING_PP = 13  # bokslut
 LAST_PP = 14  # bookings after the closing
 
+# The forms as patterns, for schemas that check text before Python sees it (DAG params); the
+# ``parse_*`` functions below check the same and the ranges.
+YEAR_PATTERN = r"\d{4}"
+PERIOD_PATTERN = r"\d{4}(0\d|1[0-4])"  # YYYYPP, PP 00–14 (LAST_PP)
+
 MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september",
              "oktober", "november", "december")
 
