@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bokslut.controls.input_checks import run_input_checks
 from bokslut.ingest.write_audit_publish import LoadResult, LoadStatus, audit_load, publish_load, stage_file
 
 
 def load_file(engine, path: Path, source: str, *, replace=(), stage=stage_file, **options) -> LoadResult:  # noqa: ANN001
     result = stage(engine, path, source, **options)
     if result.status == LoadStatus.STAGED:
-        result = audit_load(engine, result.load_id, replace=replace)
+        result = audit_load(engine, result.load_id, input_checks=run_input_checks, replace=replace)
     if result.status == LoadStatus.STAGED:
         result = publish_load(engine, result.load_id)
     return result

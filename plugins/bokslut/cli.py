@@ -139,7 +139,7 @@ def _report(args: argparse.Namespace) -> int:
 def _controls(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
-    from bokslut.controls.html import write_html
+    from bokslut.alerts.validation_report import write_html
     from bokslut.controls.runner import run_controls
     from bokslut.controls.sheet import kontokontroller_report
     from bokslut.reports.published import require_published

@@ -27,7 +27,7 @@ import errno
 import signal
 from pathlib import Path
 
-from bokslut.problems import EnvironmentProblem, Interrupted
+from bokslut.problems import EnvironmentProblem, Interrupted, os_reason
 
 __all__ = ["EnvironmentProblem", "Interrupted", "explain", "install_signal_handlers", "os_reason"]
 
@@ -93,20 +93,6 @@ def _known(exc: BaseException) -> tuple[int, str] | None:
 
 # --- the operating system ---------------------------------------------------------------------
 
-_OS_REASONS = {
-    errno.ENOSPC: "slut på diskutrymme",
-    errno.EDQUOT: "diskkvoten är slut",
-    errno.EACCES: "åtkomst nekad (behörighet saknas)",
-    errno.EPERM: "åtkomst nekad (behörighet saknas)",
-    errno.EROFS: "filsystemet är skrivskyddat",
-    errno.ENOTDIR: "en del av sökvägen är en fil, inte en mapp",
-    errno.EISDIR: "det är en mapp, inte en fil",
-    errno.EEXIST: "det finns redan en fil med det namnet",
-    errno.EIO: "läs- eller skrivfel på disken",
-    errno.EMFILE: "för många öppna filer",
-    errno.ENFILE: "för många öppna filer",
-    errno.ENAMETOOLONG: "namnet är för långt",
-}
 
 
 def _silence_stdout() -> None:
@@ -120,11 +106,6 @@ def _silence_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError, AttributeError):  # no real stdout (tests): nothing to silence
         pass
-
-
-def os_reason(exc: OSError) -> str:
-    """The OS reason in Swedish ('slut på diskutrymme', 'åtkomst nekad', ...)."""
-    return _OS_REASONS.get(exc.errno, exc.strerror or type(exc).__name__)
 
 
 def _os(exc: OSError) -> tuple[int, str]:

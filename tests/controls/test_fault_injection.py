@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bokslut.controls.runner import run_controls
+from bokslut.controls.input_checks import run_input_checks
 from bokslut.ingest.write_audit_publish import LoadStatus, audit_load, reject_load, stage_file
 
 pytestmark = pytest.mark.integration
@@ -29,7 +30,8 @@ def staged_with(loaded, tmp_path: Path, period: str, extra: list[list[str]]) -> 
     with original.open(encoding="utf-8", newline="") as src, corrected.open("w", encoding="utf-8", newline="") as dst:
         dst.write(src.read())
         csv.writer(dst, delimiter=";", lineterminator="\n").writerows(extra)
-    result = audit_load(engine, stage_file(engine, corrected, "ledger", settings=settings).load_id)
+    result = audit_load(engine, stage_file(engine, corrected, "ledger", settings=settings).load_id,
+                        input_checks=run_input_checks)
     assert result.status == LoadStatus.STAGED, result.message
     return result.load_id
 

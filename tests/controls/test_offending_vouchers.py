@@ -14,9 +14,10 @@ import pytest
 
 from bokslut.alerts.message import failure_alert
 from bokslut.controls import runner
-from bokslut.controls.html import render_html
+from bokslut.alerts.validation_report import render_html
 from bokslut.controls.model import ControlRun
 from bokslut.controls.runner import run_controls
+from bokslut.controls.input_checks import run_input_checks
 from bokslut.ingest.write_audit_publish import LoadStatus, audit_load, reject_load, stage_file
 from tests.ingest.ledger_files import csv_text, row
 
@@ -50,7 +51,8 @@ def _small_ledger() -> list[list[str]]:
 def small_run(engine, settings, tmp_path):
     path = tmp_path / "huvudbok_191_202401.csv"
     path.write_text(csv_text(_small_ledger()), encoding="utf-8")
-    result = audit_load(engine, stage_file(engine, path, "ledger", settings=settings).load_id)
+    result = audit_load(engine, stage_file(engine, path, "ledger", settings=settings).load_id,
+                        input_checks=run_input_checks)
     assert result.status == LoadStatus.STAGED, result.message
     return engine, result.load_id
 

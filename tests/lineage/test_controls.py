@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from bokslut.controls.html import anchor, render_html, write_html
+from bokslut.alerts.validation_report import anchor, render_html, write_html
 from bokslut.controls.runner import run_controls
 from bokslut.ingest.write_audit_publish import LoadStatus, reject_load
 from bokslut.lineage.controls import (

@@ -13,5 +13,4 @@ Modules, one job each::
     model         what a control produces: one record per Kontokontroll line (pure data)
     ge            Great Expectations plumbing shared by the control and the input suites
     sheet         the city's Kontokontroller sheet as a report (TSV, xlsx)
-    html          the static Swedish validation report a finance user opens from the outbox
 """

@@ -195,6 +195,7 @@ def _overlapping(staged: list[dict]) -> dict[int, str]:
 def audit(staged: list[dict], *, engine=None, replace: Iterable[str] = ()) -> list[dict]:  # noqa: ANN001
     """Per staged load the input suite and the drastic-shrink guard; loads of one batch that claim
     the same partition are rejected together. A failure rejects the load."""
+    from bokslut.controls.input_checks import run_input_checks
     from bokslut.ingest.write_audit_publish import audit_load, reject_load
 
     engine = _engine(engine)
@@ -205,7 +206,7 @@ def audit(staged: list[dict], *, engine=None, replace: Iterable[str] = ()) -> li
         if item.get("load_id") in overlapping and item["status"] == LoadStatus.STAGED:
             item = {**item, **asdict(reject_load(engine, item["load_id"], overlapping[item["load_id"]]))}
         if item["status"] == LoadStatus.STAGED:
-            item = {**item, **asdict(audit_load(engine, item["load_id"], replace=replace))}
+            item = {**item, **asdict(audit_load(engine, item["load_id"], input_checks=run_input_checks, replace=replace))}
             if item["status"] == LoadStatus.REJECTED:
                 log.info("%s: %s – %s", item["file_name"], item["status"], item["message"])
         audited.append(item)
@@ -256,7 +257,7 @@ def control(audited: list[dict], *, engine=None, settings: Settings | None = Non
     control runs (reused by ``build_outputs`` when the published data is what they checked).
     """
     from bokslut.alerts.dispatch import AlertDeliveryError, send_alerts
-    from bokslut.controls.html import write_html
+    from bokslut.alerts.validation_report import write_html
     from bokslut.controls.runner import EXTRACT_SOURCES, run_controls
     from bokslut.ingest.write_audit_publish import reject_load
 
@@ -537,7 +538,7 @@ def build_outputs(targets: list[tuple[str, int]], batch: dict | None = None, *, 
     """Write every ledger report as TSV and one xlsx workbook per (förvaltning, period), with the
     Kontokontroller sheet and the validation report. The batch's pre-publish control run is reused
     when the published data is what it checked; otherwise the controls run on the published data."""
-    from bokslut.controls.html import write_html
+    from bokslut.alerts.validation_report import write_html
     from bokslut.controls.runner import run_controls
     from bokslut.controls.sheet import kontokontroller_report
     from bokslut.reports.ledger import build_reports

@@ -72,13 +72,14 @@ def stage(files: list[dict[str, str]], settings: Settings | None = None, *, engi
 def audit(staged: list[dict], *, engine=None, replace=()) -> list[dict]:  # noqa: ANN001
     """The source's Great Expectations suite on each staged load, in load order (employments
     before absence: the absence suite checks against the month's employments)."""
+    from bokslut.controls.input_checks import run_input_checks
     from bokslut.ingest.write_audit_publish import audit_load
 
     engine = _engine(engine)
     out = []
     for item in staged:
         if item["status"] == LoadStatus.STAGED:
-            item = {**item, **asdict(audit_load(engine, item["load_id"], replace=replace))}
+            item = {**item, **asdict(audit_load(engine, item["load_id"], input_checks=run_input_checks, replace=replace))}
             log.info("%s: indatakontroll %s – %s", item["file_name"], item["status"], item["message"])
         out.append(item)
     log_verdict("audit", out)

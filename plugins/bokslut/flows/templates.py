@@ -203,7 +203,7 @@ def archive_manual(path: Path, settings: Settings, name: str | None = None) -> P
             shutil.copyfile(path, partial)
             partial.replace(target)
     except OSError as exc:
-        from bokslut.errors import os_reason
+        from bokslut.problems import os_reason
 
         raise EnvironmentProblem(f"Arbetsboken med manuella uppgifter kunde inte arkiveras i {settings.archive_dir} "
                                  f"({os_reason(exc)}); blanketterna fylldes inte i. Kontrollera BOKSLUT_ARCHIVE_DIR.") from exc
@@ -238,7 +238,7 @@ def build(target: dict, settings: Settings | None = None, *, folder: Path | None
 def build_with_result(target: dict, settings: Settings | None = None, *, folder: Path | None = None,
                       manual_path: Path | None = None, mapping_path: Path | None = None):  # noqa: ANN201
     """``build`` returning ``(delivery, fill.FillResult)`` (the in-memory result for callers and tests)."""
-    from bokslut.controls.html import write_html
+    from bokslut.alerts.validation_report import write_html
     from bokslut.reports.tsv import write_tsv
     from bokslut.templates.fill import fill_workbook
     from bokslut.templates.reference import load_forvaltning

@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 from collections.abc import Callable, Iterable
+from typing import Protocol
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -102,7 +103,7 @@ def _archive(path: Path, sha256: str, fmt: SourceFormat, settings: Settings) -> 
             finally:
                 tmp.unlink(missing_ok=True)  # never leave half a copy behind (e.g. disk full)
     except OSError as exc:
-        from bokslut.errors import os_reason
+        from bokslut.problems import os_reason
 
         raise EnvironmentProblem(
             f"Originalfilen kunde inte arkiveras i arkivmappen {settings.archive_dir} ({os_reason(exc)}); "
@@ -402,11 +403,21 @@ def shrinking_partitions(engine: Engine, load_id: int) -> list[tuple[str, int, i
     return problems
 
 
-def audit_load(engine: Engine, load_id: int, replace: Iterable[str] = ()) -> LoadResult:
+class InputChecks(Protocol):
+    """The input suite's verdict on a staged load: failures reject it, warnings are recorded."""
+
+    failures: list[str]
+    warnings: list[str]
+
+
+def audit_load(engine: Engine, load_id: int, *, input_checks: Callable[[Engine, SourceFormat, int], InputChecks],
+               replace: Iterable[str] = ()) -> LoadResult:
     """Checks on the staged rows before they become visible; a failure rejects the load.
 
-    ``replace``: partitions (``202401``, ``191:202401``, ``2024:BJ``) the user explicitly allows
-    to shrink drastically; any other drastic shrink rejects the file with the counts."""
+    ``input_checks``: the source's input suite (``controls.input_checks.run_input_checks``, passed in
+    by the flows: the suites are controls, a layer above ingest). ``replace``: partitions
+    (``202401``, ``191:202401``, ``2024:BJ``) the user explicitly allows to shrink drastically; any
+    other drastic shrink rejects the file with the counts."""
     with engine.connect() as connection:
         result = _result(connection, load_id)
     if result.status != LoadStatus.STAGED:
@@ -425,9 +436,7 @@ def audit_load(engine: Engine, load_id: int, replace: Iterable[str] = ()) -> Loa
                         f"{published} publicerade" for p, staged, published in shrinking)
             + ". Är det en felaktig eller ofullständig fil? Om perioden verkligen ska ersättas, läs in igen med "
             "--replace PERIOD (DAG-parametern replace).", result.rows_read, 0)
-    from bokslut.controls.input_checks import run_input_checks
-
-    checks = run_input_checks(engine, fmt, load_id)
+    checks = input_checks(engine, fmt, load_id)
     if checks.failures:
         return _reject(engine, load_id, fmt, "Indatakontrollen underkände filen: " + "; ".join(checks.failures),
                        result.rows_read, 0)
