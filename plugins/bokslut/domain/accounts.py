@@ -89,6 +89,7 @@ class AccountSet:
         return text
 
 
+KONTO_PATTERN = r"\d{4}"  # an account code: four digits
 NO_ACCOUNTS = AccountSet(())
 
 # Account classes (first digit): 1 assets, 2 equity and liabilities, 3 revenue, 4–7 costs,

@@ -1,4 +1,4 @@
-"""The förvaltning code and the keys of a published partition.
+"""The förvaltning code, the budget versions and the keys of a published partition.
 
 A **förvaltning** is three digits (``191``). A **partition** is what one load replaces atomically
 for one source and förvaltning: a ledger period ``YYYYPP``, an HR/BER month ``YYYYMM`` or a budget
@@ -8,6 +8,10 @@ year and version ``YYYY:VV`` (the ``publication`` table's key is source, förval
 from __future__ import annotations
 
 import re
+
+# Budget versions of the budget export, in the order the year produces them: verksamhetsplan,
+# budgetjustering and the tertial forecasts.
+BUDGET_VERSIONS = ("VP", "BJ", "T1", "T2")
 
 FORVALTNING_PATTERN = r"\d{3}"
 FORVALTNING_HINT_SV = "tre siffror"

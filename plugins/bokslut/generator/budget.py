@@ -14,12 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
+from bokslut.domain.organisation import BUDGET_VERSIONS
+
 from .csvout import BUDGET_HEADER, format_amount, open_csv
 from .koddelar import Koddelar
 from .split import allocate, period_weights
 from .targets import YearTargets
 
-VERSIONS = ("VP", "BJ", "T1", "T2")
 MONTHLY = ("BJ",)
 
 
@@ -52,7 +53,7 @@ def write_budget(t: YearTargets, kod: Koddelar, seed: int, forvaltning: str, pat
     kinds = _kinds(t)
     fh, writer = open_csv(path, BUDGET_HEADER)
     with fh:
-        for vi, version in enumerate(VERSIONS):
+        for vi, version in enumerate(BUDGET_VERSIONS):
             spec = t.config["budget"].get(version)
             if not spec:
                 continue

@@ -121,9 +121,10 @@ def _inputs(connection: sa.Connection, forvaltning: str, year: int, months: int)
         out.population = {k: int(v or 0) for k, v in row.items()}
         row = connection.execute(load_sql("hr/turnover"), {**params, "from_day": from_day, "to_day": ref_day}).mappings().one()
         out.turnover = {k: int(v or 0) for k, v in row.items()}
-        ends = ", ".join(f"({day_number(_month_end(year, m))})" for m in range(1, months + 1))
-        query = sa.text(load_sql("hr/average_tillsvidare").text.replace("{month_ends}", ends))
-        out.average_tillsvidare = Fraction(int(connection.execute(query, params).scalar() or 0), months)
+        query = load_sql("hr/average_tillsvidare")
+        summed = sum(int(connection.execute(query, {**params, "day_no": day_number(_month_end(year, m))}).scalar() or 0)
+                     for m in range(1, months + 1))
+        out.average_tillsvidare = Fraction(summed, months)
     absence = newest_snapshot(connection, "hr_franvaro", forvaltning, year * 100 + months, year * 100 + 12)
     if absence is None:
         out.notes.append(f"Ingen publicerad frånvarofil (LISA) för {forvaltning} {year} från månad {months:02d}: "

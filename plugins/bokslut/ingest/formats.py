@@ -12,7 +12,8 @@ from typing import Literal
 import sqlalchemy as sa
 
 from bokslut import names
-from bokslut.domain.organisation import FORVALTNING_HINT_SV, FORVALTNING_PATTERN
+from bokslut.domain.accounts import KONTO_PATTERN
+from bokslut.domain.organisation import BUDGET_VERSIONS, FORVALTNING_HINT_SV, FORVALTNING_PATTERN
 from bokslut.warehouse.schema import (
     asset_register,
     ber_contact,
@@ -74,7 +75,7 @@ class SourceFormat:
 
 FORVALTNING = Field("Förvaltning", "forvaltning", "code", pattern=FORVALTNING_PATTERN, width=3, pattern_hint=FORVALTNING_HINT_SV)
 PERIOD = Field("Period", "period", "period")
-KONTO = Field("Konto", "konto", "code", pattern=r"\d{4}", width=4, pattern_hint="fyra siffror")
+KONTO = Field("Konto", "konto", "code", pattern=KONTO_PATTERN, width=4, pattern_hint="fyra siffror")
 ANSLAG = Field("Anslag", "anslag", "choice", choices=("D", "I"))
 BELOPP = Field("Belopp", "amount_ore", "amount")
 
@@ -115,7 +116,7 @@ BUDGET = SourceFormat(
     fields=(
         FORVALTNING,
         Field("År", "year", "year"),
-        Field("Version", "version", "choice", choices=("VP", "BJ", "T1", "T2")),
+        Field("Version", "version", "choice", choices=BUDGET_VERSIONS),
         Field("Period", "period", "period", required=False, blank_ok=True),
         KONTO,
         _code("Ansvar", "ansvar", required=False),
