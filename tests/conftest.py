@@ -191,3 +191,12 @@ def loaded_2024(generated_2024, tmp_path_factory):
     load_generated(engine, generated_2024, settings)
     yield engine, settings
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def airflow_db():
+    """A fresh Airflow metadata database for a module of ``dag`` tests (``dag.test()`` records its runs there)."""
+    from airflow.utils import db
+
+    db.resetdb(skip_init=False)
+    yield

@@ -10,14 +10,6 @@ from tests.alerts.test_task_failure import warehouse  # noqa: F401 - fixture
 pytestmark = pytest.mark.dag
 
 
-@pytest.fixture(scope="module")
-def airflow_db():
-    from airflow.utils import db
-
-    db.resetdb(skip_init=False)
-    yield
-
-
 PROBE_DAG = """
 import pendulum
 from airflow.sdk import dag, task

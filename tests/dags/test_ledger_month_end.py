@@ -12,14 +12,6 @@ from tests.golden.compare import differences
 pytestmark = pytest.mark.dag
 
 
-@pytest.fixture(scope="module")
-def airflow_db():
-    from airflow.utils import db
-
-    db.resetdb(skip_init=False)
-    yield
-
-
 def _run(run_conf: dict, logical_date: pendulum.DateTime):
     from airflow.dag_processing.dagbag import DagBag
 

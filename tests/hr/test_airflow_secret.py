@@ -16,14 +16,6 @@ from bokslut.hr.pseudonym import AIRFLOW_VARIABLE, KEY_ENV, LEGACY_AIRFLOW_VARIA
 pytestmark = pytest.mark.dag  # needs Airflow's metadata database (a few seconds to create)
 
 
-@pytest.fixture(scope="module")
-def airflow_db():
-    from airflow.utils import db
-
-    db.resetdb(skip_init=False)
-    yield
-
-
 @pytest.fixture
 def variables(airflow_db):
     """Sets Airflow Variables in the metadata database; deletes them afterwards."""

@@ -8,14 +8,6 @@ import pytest
 pytestmark = pytest.mark.dag
 
 
-@pytest.fixture(scope="module")
-def airflow_db():
-    from airflow.utils import db
-
-    db.resetdb(skip_init=False)
-    yield
-
-
 def _run(dag_id: str, run_conf: dict, logical_date: pendulum.DateTime):
     from airflow.dag_processing.dagbag import DagBag
 

@@ -13,14 +13,6 @@ from tests.templates.test_input_reader import _edit
 pytestmark = pytest.mark.dag
 
 
-@pytest.fixture(scope="module")
-def airflow_db():
-    from airflow.utils import db
-
-    db.resetdb(skip_init=False)
-    yield
-
-
 def test_year_end_report_uses_the_returned_workbook_and_archives_it(airflow_db, templates_warehouse, tmp_path, monkeypatch,
                                                                    smtp):
     from airflow.dag_processing.dagbag import DagBag
