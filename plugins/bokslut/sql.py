@@ -1,15 +1,45 @@
-"""SQL lives in ``include/sql`` (one file per purpose); this loads it as SQLAlchemy text."""
+"""SQL lives in ``include/sql`` (one file per purpose); this loads it as SQLAlchemy text.
+
+Values (periods, förvaltning, load ids) reach the SQL only as bound parameters (``:name``). The one
+kind of text filled in is a named account set of the chart of accounts, written ``{ARETS_RESULTAT}``
+(an upper-case name of ``bokslut.domain.accounts``): a constant of the code, not an input, rendered
+by ``AccountSet.sql_condition`` so a Kontokontroll and the report line it checks use one definition.
+Text rather than binds because Great Expectations runs the control SQL as one string, and a
+condition of bound range bounds would still spell out the set's shape (how many ranges, which
+Anslag) by hand in each file. sqlfluff parses the placeholder as a column name.
+"""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import sqlalchemy as sa
 
+from bokslut.domain import accounts
 from bokslut.settings import SQL_DIR
+
+ACCOUNT_SET = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+
+
+def render_account_sets(sql: str) -> str:
+    """``{ARETS_RESULTAT}`` -> the condition on ``konto``/``anslag`` that ``accounts.ARETS_RESULTAT`` defines."""
+
+    def condition(match: re.Match) -> str:
+        account_set = getattr(accounts, match.group(1), None)
+        if not isinstance(account_set, accounts.AccountSet):
+            raise KeyError(f"{match.group(1)} är ingen kontomängd i bokslut.domain.accounts")
+        return account_set.sql_condition()
+
+    return ACCOUNT_SET.sub(condition, sql)
+
+
+def sql_text(name: str) -> str:
+    """The text of ``include/sql/<name>.sql`` with its account sets filled in."""
+    return render_account_sets((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
 
 
 @cache
 def load_sql(name: str) -> sa.TextClause:
     """``load_sql("reports/account_balances")`` → the statement in ``include/sql/reports/account_balances.sql``."""
-    return sa.text((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+    return sa.text(sql_text(name))

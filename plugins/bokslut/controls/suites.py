@@ -28,7 +28,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bokslut.settings import EXPECTATIONS_DIR, SQL_DIR
+from bokslut.settings import EXPECTATIONS_DIR
+from bokslut.sql import sql_text
 
 CONTROL_PATTERN = "kk*.json"
 SEVERITIES = ("blocking", "warning", "info")
@@ -60,7 +61,7 @@ class ControlSuite:
 
     @property
     def sql(self) -> str:
-        return (SQL_DIR / f"{self.sql_file}.sql").read_text(encoding="utf-8")
+        return sql_text(self.sql_file)
 
     def expectation_for(self, control_id: str) -> ControlExpectation | None:
         return next((e for e in self.expectations if e.covers(control_id)), None)
