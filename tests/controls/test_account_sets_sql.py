@@ -11,7 +11,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from bokslut.controls.suites import bind_values, load_control_suites
+from bokslut.controls.suites import bound_statement, load_control_suites
 from bokslut.domain import accounts
 from bokslut.settings import SQL_DIR
 from bokslut.sql import ACCOUNT_SET, render_account_sets
@@ -81,12 +81,12 @@ def _control(group: str, rows: list[dict]) -> dict[str, dict]:
         connection.execute(sa.text("CREATE TABLE batch (konto VARCHAR(4), anslag VARCHAR(1), motpart VARCHAR(4), "
                                    "period INTEGER, amount_ore BIGINT)"))
         connection.execute(sa.text("INSERT INTO batch VALUES (:konto, :anslag, :motpart, :period, :amount_ore)"), rows)
-        values = {"first_month": 202401, "period": 202406, "year_start": 202400, "forvaltning": "123"}
-        if "{treasury_candidates}" in sql:
-            connection.execute(sa.text("CREATE TABLE treasury (forvaltning VARCHAR(3), period INTEGER, amount_ore BIGINT)"))
-            sql = sql.replace("{treasury_candidates}", "1 = 1")
+        values = {"first_month": 202401, "period": 202406, "year_start": 202400, "forvaltning": "123",
+                  "treasury_candidates": []}
+        connection.execute(sa.text("CREATE TABLE treasury (forvaltning VARCHAR(3), period INTEGER, load_id INTEGER, "
+                                   "amount_ore BIGINT)"))
         assert "{" not in "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
-        found = connection.execute(sa.text(sql), bind_values(sql, values)).mappings().all()
+        found = connection.execute(*bound_statement(sql, values)).mappings().all()
     engine.dispose()
     return {r["control_id"]: dict(r) for r in found}
 

@@ -14,11 +14,11 @@ WITH sums AS (
 ),
 
 -- The run's candidate stadskassan data: published, with a load staged in the same batch in place of
--- the periods it replaces (the runner fills in the (period, load_id) pairs, integers only).
+-- the periods it replaces (the (period, load_id) pairs, bound as one list of row values).
 treasury_rows AS (
     SELECT amount_ore FROM treasury
     WHERE forvaltning = :forvaltning AND period BETWEEN :year_start AND :period
-      AND ({treasury_candidates})
+      AND (period, load_id) IN :treasury_candidates
 ),
 
 -- Without a stadskassan extract the change cannot be checked (it would be derived from eget kapital itself):
