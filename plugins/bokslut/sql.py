@@ -34,6 +34,12 @@ def render_account_sets(sql: str) -> str:
     return ACCOUNT_SET.sub(condition, sql)
 
 
+def literal_sql(statement: sa.Executable, dialect: sa.Dialect) -> str:
+    """A SQLAlchemy statement as one string with its bound values rendered as literals by the dialect:
+    only where a statement cannot take parameters (a view's body, a Great Expectations query asset)."""
+    return str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
 def sql_text(name: str) -> str:
     """The text of ``include/sql/<name>.sql`` with its account sets filled in."""
     return render_account_sets((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))

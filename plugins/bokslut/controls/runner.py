@@ -42,8 +42,8 @@ from bokslut.controls.suites import (
     inline_binds,
     load_control_suites,
 )
-from bokslut.sql import load_sql
-from bokslut.warehouse.schema import account, control_result, control_run, load_audit, publication
+from bokslut.sql import literal_sql, load_sql
+from bokslut.warehouse.schema import account, control_result, control_run, control_snapshot, load_audit, publication
 
 log = logging.getLogger(__name__)
 FAILING_ROWS = (
@@ -147,9 +147,10 @@ def _snapshot(engine: Engine, bounds: PeriodBounds,
         connection.execute(*bound_statement(load_sql("controls/snapshot").text, {
             "run_id": run_id, "forvaltning": bounds.forvaltning, "prior_start": values["prior_start"],
             "period": values["period"], "candidates": candidate_pairs(ledger)}))
-        # A view per run: GE reads it as a table asset, plain SQL as a name.
-        connection.execute(sa.text(
-            f"CREATE VIEW {_batch(run_id)} AS SELECT * FROM control_snapshot WHERE run_id = {int(run_id)}"))
+        # A view per run: GE reads it as a table asset, plain SQL as a name. A view's body takes no
+        # parameters: SQLAlchemy renders the run id as a literal.
+        rows = sa.select(sa.text("*")).select_from(control_snapshot).where(control_snapshot.c.run_id == int(run_id))
+        connection.execute(sa.text(f"CREATE VIEW {_batch(run_id)} AS {literal_sql(rows, connection.dialect)}"))
     return run_id, partitions
 
 
