@@ -1,12 +1,17 @@
 """SQL lives in ``include/sql`` (one file per purpose); this loads it as SQLAlchemy text.
 
-Values (periods, förvaltning, load ids) reach the SQL only as bound parameters (``:name``). The one
-kind of text filled in is a named account set of the chart of accounts, written ``{ARETS_RESULTAT}``
-(an upper-case name of ``bokslut.domain.accounts``): a constant of the code, not an input, rendered
-by ``AccountSet.sql_condition`` so a Kontokontroll and the report line it checks use one definition.
-Text rather than binds because Great Expectations runs the control SQL as one string, and a
-condition of bound range bounds would still spell out the set's shape (how many ranges, which
-Anslag) by hand in each file. sqlfluff parses the placeholder as a column name.
+Values (periods, förvaltning, load ids) reach the SQL only as bound parameters (``:name``). Two
+kinds of text of the code are filled in when a file is loaded, both constants, never input:
+
+- ``{published_loads}`` (a lower-case name): the SQL of ``include/sql/fragments/<name>.sql``, so a
+  rule every reader shares (which loads are published) is written once; its binds are the caller's.
+- ``{ARETS_RESULTAT}`` (an upper-case name of ``bokslut.domain.accounts``): the account set's
+  condition rendered by ``AccountSet.sql_condition``, so a Kontokontroll and the report line it
+  checks use one definition. Text rather than binds because Great Expectations runs the control
+  SQL as one string, and a condition of bound range bounds would still spell out the set's shape
+  (how many ranges, which Anslag) by hand in each file. sqlfluff parses it as a column name.
+
+``{batch}`` is left for the control runner and Great Expectations (the table a check reads).
 """
 
 from __future__ import annotations
@@ -20,6 +25,21 @@ from bokslut.domain import accounts
 from bokslut.settings import SQL_DIR
 
 ACCOUNT_SET = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+FRAGMENT = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+FRAGMENT_DIR = SQL_DIR / "fragments"
+
+
+@cache
+def fragment(name: str) -> str:
+    """The SQL of ``include/sql/fragments/<name>.sql`` without its comment lines."""
+    text = (FRAGMENT_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--")).strip()
+
+
+def render_fragments(sql: str) -> str:
+    """``{published_loads}`` -> the fragment's SQL; other names (``{batch}``) stay."""
+    return FRAGMENT.sub(lambda m: fragment(m.group(1)) if (FRAGMENT_DIR / f"{m.group(1)}.sql").is_file()
+                        else m.group(0), sql)
 
 
 def render_account_sets(sql: str) -> str:
@@ -41,8 +61,8 @@ def literal_sql(statement: sa.Executable, dialect: sa.Dialect) -> str:
 
 
 def sql_text(name: str) -> str:
-    """The text of ``include/sql/<name>.sql`` with its account sets filled in."""
-    return render_account_sets((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+    """The text of ``include/sql/<name>.sql`` with its fragments and account sets filled in."""
+    return render_account_sets(render_fragments((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")))
 
 
 @cache
