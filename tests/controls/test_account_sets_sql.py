@@ -110,6 +110,9 @@ def test_control_sums_equal_the_domain_sets(seed):
     assert kk06["KK06.1"]["expected_ore"] == (arets_resultat + _sum(rows, accounts.KONTO_89)
                                               + _sum(rows, accounts.INTERNA_UTBETALNINGAR))
 
+    kk08 = _control("KK08", rows)
+    assert kk08["KK08.2"]["value_ore"] == _sum(rows, accounts.AKTIVERAT)
+
     kk09 = _control("KK09", rows)
     assert kk09["KK09.1"]["value_ore"] == arets_resultat
     assert kk09["KK09.1"]["expected_ore"] == summa_drift
