@@ -8,4 +8,6 @@ WITH lines AS (
     FROM {batch} WHERE vertyp IN ('HC', 'UU')
 )
 
+-- In the sheet's order: PostgreSQL may return the branches of a UNION ALL in any order (two lines: the ids sort as text).
 SELECT control_id, value_ore, expected_ore, value_ore - expected_ore AS difference_ore FROM lines
+ORDER BY control_id
