@@ -103,16 +103,18 @@ def test_suite_files_are_valid_ge_suites():
 
 
 @pytest.mark.parametrize("suite", SUITES, ids=lambda s: s.group)
-def test_values_are_bound_and_only_integer_fragments_are_pasted(suite):
-    """The runner binds :period, :forvaltning, …; GE gets the same values as SQLAlchemy-rendered literals."""
+def test_values_are_bound_and_only_the_batch_is_pasted(suite):
+    """The runner binds :period, :forvaltning, the candidate pairs, …; GE gets the same values as
+    SQLAlchemy-rendered literals."""
     from sqlalchemy.dialects import postgresql
 
     from bokslut.controls.scope import PeriodBounds
     from bokslut.controls.suites import bind_values, inline_binds
 
-    assert set(re.findall(r"\{(\w+)\}", suite.sql)) <= {"batch", "treasury_candidates", "register_candidates"}
+    assert set(re.findall(r"\{(\w+)\}", suite.sql)) <= {"batch"}
     assert "'{" not in suite.sql  # no value pasted into a string literal
-    values = PeriodBounds("191", 202413).sql_values()
+    values = {**PeriodBounds("191", 202413).sql_values(), "treasury_candidates": [(202401, 7), (202402, 8)],
+              "register_candidates": []}
     assert set(bind_values(suite.sql, values)) <= set(values)
     inlined = inline_binds(suite.sql, values, postgresql.psycopg.dialect())
     assert bind_values(inlined, {}) == {}  # nothing left for a driver to bind
@@ -129,3 +131,24 @@ def test_inline_binds_quotes_what_it_inlines():
         "SELECT 'summa:skulder' AS k FROM t WHERE f = '1''9' AND p <= 202413"
     with pytest.raises(KeyError):
         inline_binds(sql, {"period": 202413}, sqlite.dialect())
+
+
+def test_candidate_pairs_bind_as_one_list_and_inline_the_same_rows():
+    """``(period, load_id) IN :candidates``: bound as an expanding list for the runner, the same row
+    values inlined for GE; an empty list selects nothing either way."""
+    import sqlalchemy as sa
+
+    from bokslut.controls.suites import bound_statement, inline_binds
+
+    engine = sa.create_engine("sqlite://")
+    sql = "SELECT period, load_id FROM t WHERE (period, load_id) IN :candidates ORDER BY period"
+    with engine.begin() as connection:
+        connection.execute(sa.text("CREATE TABLE t (period INTEGER, load_id INTEGER)"))
+        connection.execute(sa.text("INSERT INTO t VALUES (202401, 1), (202401, 2), (202402, 2), (202403, 3)"))
+        for pairs in ([(202401, 2), (202402, 2)], []):
+            bound = connection.execute(*bound_statement(sql, {"candidates": pairs})).all()
+            inlined = connection.execute(sa.text(inline_binds(sql, {"candidates": pairs}, engine.dialect))).all()
+            assert [tuple(r) for r in bound] == [tuple(r) for r in inlined] == pairs
+    with pytest.raises(TypeError):
+        inline_binds(sql, {"candidates": [(202401, 1.5)]}, engine.dialect)
+    engine.dispose()

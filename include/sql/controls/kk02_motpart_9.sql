@@ -1,6 +1,7 @@
 -- KK02 Kontroll Motpart 9*: förvaltningsinterna motparter ska netta till 0 i BR, RR drift och RR investering.
 -- The 2024 sheet's account lines (1790, 2991) are always shown; every other balance-sheet account carrying
 -- motpart 9* in the year gets a line keyed 'konto:NNNN', before SUMMA Motpart 9* i BR (sort_key).
+-- The account sets in braces are the named sets of bokslut.domain.accounts, filled in when the SQL is loaded (bokslut/sql.py).
 WITH balance AS (
     SELECT konto, motpart, amount_ore FROM {batch} WHERE period BETWEEN :year_start AND :period
 ),
@@ -14,7 +15,7 @@ sheet_lines AS (
     UNION ALL
     SELECT 'KK02.2', 'a2991', COALESCE(SUM(CASE WHEN konto = '2991' AND motpart LIKE '9%' THEN amount_ore END), 0), 0 FROM balance
     UNION ALL
-    SELECT 'KK02.3', 'b', COALESCE(SUM(CASE WHEN konto < '3000' AND motpart LIKE '9%' THEN amount_ore END), 0), 0 FROM balance
+    SELECT 'KK02.3', 'b', COALESCE(SUM(CASE WHEN {BALANCE} AND motpart LIKE '9%' THEN amount_ore END), 0), 0 FROM balance
     UNION ALL
     SELECT 'KK02.4', 'c', COALESCE(SUM(CASE WHEN konto BETWEEN '3000' AND '8999' AND anslag = 'D' AND motpart LIKE '9%' THEN amount_ore END), 0), 0 FROM result
     UNION ALL
@@ -25,7 +26,7 @@ sheet_lines AS (
 other_accounts AS (
     SELECT konto, SUM(amount_ore) AS value_ore
     FROM balance
-    WHERE konto < '3000' AND motpart LIKE '9%' AND konto NOT IN ('1790', '2991')
+    WHERE {BALANCE} AND motpart LIKE '9%' AND konto NOT IN ('1790', '2991')
     GROUP BY konto
 ),
 

@@ -3,6 +3,7 @@
 -- gets a line keyed 'konto:NNNN' (kept at 0, as the sheet's accounts of its range) or 'info:NNNN' (904x/905x:
 -- information, as on the sheet), placed before the sum of its range by sort_key: section letter + account,
 -- the section's sum '~'. Severity per line is in expectations/kk05_konto_90_98.json.
+-- The account sets in braces are the named sets of bokslut.domain.accounts, filled in when the SQL is loaded (bokslut/sql.py).
 WITH year_rows AS (
     SELECT konto, anslag, amount_ore, period FROM {batch} WHERE period BETWEEN :year_start AND :period
 ),
@@ -16,7 +17,7 @@ sums AS (
         COALESCE(SUM(CASE WHEN konto = '9047' THEN amount_ore END), 0) AS k9047,
         COALESCE(SUM(CASE WHEN konto = '9052' THEN amount_ore END), 0) AS k9052,
         COALESCE(SUM(CASE WHEN konto = '9055' THEN amount_ore END), 0) AS k9055,
-        COALESCE(SUM(CASE WHEN konto BETWEEN '9040' AND '9059' THEN amount_ore END), 0) AS k904_905,
+        COALESCE(SUM(CASE WHEN {INTERNA_UTBETALNINGAR} THEN amount_ore END), 0) AS k904_905,
         COALESCE(SUM(CASE WHEN konto BETWEEN '9000' AND '9039' OR konto BETWEEN '9060' AND '9099' THEN amount_ore END), 0) AS k90_other,
         COALESCE(SUM(CASE WHEN konto = '9131' THEN amount_ore END), 0) AS k9131,
         COALESCE(SUM(CASE WHEN konto = '9133' THEN amount_ore END), 0) AS k9133,
@@ -66,7 +67,7 @@ sheet_lines AS (
 other_accounts AS (
     SELECT
         konto,
-        CASE WHEN konto BETWEEN '9040' AND '9059' THEN 'a'
+        CASE WHEN {INTERNA_UTBETALNINGAR} THEN 'a'
              WHEN konto < '9100' THEN 'b'
              WHEN konto < '9200' THEN 'c'
              WHEN konto < '9300' THEN 'd'

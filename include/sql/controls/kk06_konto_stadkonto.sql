@@ -1,10 +1,11 @@
 -- KK06 Kontroll konto kontra stadkonto 3–9999: summan över konto ska vara årets resultat + 89xx + 904x/905x och lika med summan över stadkonto.
+-- The account sets in braces are the named sets of bokslut.domain.accounts, filled in when the SQL is loaded (bokslut/sql.py).
 WITH sums AS (
     SELECT
-        COALESCE(SUM(CASE WHEN konto BETWEEN '3000' AND '9999' THEN amount_ore END), 0) AS konto_3_9999,
-        COALESCE(SUM(CASE WHEN anslag = 'D' AND (konto BETWEEN '3000' AND '3899' OR konto BETWEEN '4000' AND '8899') THEN amount_ore END), 0) AS arets_resultat,
-        COALESCE(SUM(CASE WHEN konto BETWEEN '8900' AND '8999' THEN amount_ore END), 0) AS konto_89,
-        COALESCE(SUM(CASE WHEN konto BETWEEN '9040' AND '9059' THEN amount_ore END), 0) AS konto_904_905
+        COALESCE(SUM(CASE WHEN {RESULT_AND_CLEARING} THEN amount_ore END), 0) AS konto_3_9999,
+        COALESCE(SUM(CASE WHEN {ARETS_RESULTAT} THEN amount_ore END), 0) AS arets_resultat,
+        COALESCE(SUM(CASE WHEN {KONTO_89} THEN amount_ore END), 0) AS konto_89,
+        COALESCE(SUM(CASE WHEN {INTERNA_UTBETALNINGAR} THEN amount_ore END), 0) AS konto_904_905
     FROM {batch}
     WHERE period BETWEEN :first_month AND :period
 ),

@@ -1,9 +1,9 @@
 -- KK07 Kontroll mot resultatrapport: Summa drift (Budgetavräkning) ska vara lika med Årets resultat i resultaträkningen.
+-- The account sets in braces are the named sets of bokslut.domain.accounts, filled in when the SQL is loaded (bokslut/sql.py).
 WITH sums AS (
     SELECT
-        COALESCE(SUM(CASE WHEN konto BETWEEN '3000' AND '3899' OR konto BETWEEN '4000' AND '7999'
-                            OR konto BETWEEN '8400' AND '8599' THEN amount_ore END), 0) AS summa_drift,
-        COALESCE(SUM(CASE WHEN konto BETWEEN '3000' AND '3899' OR konto BETWEEN '4000' AND '8899' THEN amount_ore END), 0) AS arets_resultat
+        COALESCE(SUM(CASE WHEN {SUMMA_DRIFT} THEN amount_ore END), 0) AS summa_drift,
+        COALESCE(SUM(CASE WHEN {ARETS_RESULTAT} THEN amount_ore END), 0) AS arets_resultat
     FROM {batch}
     WHERE anslag = 'D' AND period BETWEEN :first_month AND :period
 ),

@@ -1,8 +1,9 @@
 -- KK08 Kontroll aktivering & investering: investeringsutgifter och -inkomster ska vara aktiverade på 789x; inga investeringar på 8-konton.
+-- The account sets in braces are the named sets of bokslut.domain.accounts, filled in when the SQL is loaded (bokslut/sql.py).
 WITH sums AS (
     SELECT
-        COALESCE(SUM(CASE WHEN anslag = 'I' AND konto BETWEEN '3000' AND '8999' AND konto NOT BETWEEN '7890' AND '7899' THEN amount_ore END), 0) AS investering,
-        COALESCE(SUM(CASE WHEN konto BETWEEN '7890' AND '7899' THEN amount_ore END), 0) AS aktiverat,
+        COALESCE(SUM(CASE WHEN anslag = 'I' AND konto BETWEEN '3000' AND '8999' AND NOT {AKTIVERAT} THEN amount_ore END), 0) AS investering,
+        COALESCE(SUM(CASE WHEN {AKTIVERAT} THEN amount_ore END), 0) AS aktiverat,
         COALESCE(SUM(CASE WHEN anslag = 'I' AND konto BETWEEN '8000' AND '8999' THEN amount_ore END), 0) AS investering_8
     FROM {batch}
     WHERE period BETWEEN :first_month AND :period

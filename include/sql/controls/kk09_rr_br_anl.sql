@@ -1,26 +1,24 @@
 -- KK09 Kontroll RR, BR och Anl.- & rör.kap: resultat, förändring av eget kapital och balans ska stämma mellan rapporterna.
+-- The account sets in braces are the named sets of bokslut.domain.accounts, filled in when the SQL is loaded (bokslut/sql.py).
 WITH sums AS (
     SELECT
-        COALESCE(SUM(CASE WHEN anslag = 'D' AND period >= :first_month
-                           AND (konto BETWEEN '3000' AND '3899' OR konto BETWEEN '4000' AND '8899') THEN amount_ore END), 0) AS arets_resultat,
-        COALESCE(SUM(CASE WHEN anslag = 'D' AND period >= :first_month
-                           AND (konto BETWEEN '3000' AND '3899' OR konto BETWEEN '4000' AND '7999' OR konto BETWEEN '8400' AND '8599')
-                          THEN amount_ore END), 0) AS drift_summa,
-        COALESCE(SUM(CASE WHEN period >= :first_month AND konto BETWEEN '9040' AND '9059' THEN amount_ore END), 0) AS interna_utbetalningar,
-        COALESCE(SUM(CASE WHEN period >= :first_month AND konto LIKE '203%' THEN amount_ore END), 0) AS resultatfond,
+        COALESCE(SUM(CASE WHEN period >= :first_month AND {ARETS_RESULTAT} THEN amount_ore END), 0) AS arets_resultat,
+        COALESCE(SUM(CASE WHEN period >= :first_month AND {SUMMA_DRIFT} THEN amount_ore END), 0) AS drift_summa,
+        COALESCE(SUM(CASE WHEN period >= :first_month AND {INTERNA_UTBETALNINGAR} THEN amount_ore END), 0) AS interna_utbetalningar,
+        COALESCE(SUM(CASE WHEN period >= :first_month AND {RESULTATFOND} THEN amount_ore END), 0) AS resultatfond,
         COALESCE(SUM(CASE WHEN period >= :first_month AND konto = '2021' AND motpart BETWEEN '2000' AND '8999' THEN amount_ore END), 0) AS konto_2021_internt,
-        COALESCE(SUM(CASE WHEN konto BETWEEN '1000' AND '1999' THEN amount_ore END), 0) AS tillgangar,
-        COALESCE(SUM(CASE WHEN konto BETWEEN '2000' AND '2999' THEN amount_ore END), 0) AS skulder_eget_kapital
+        COALESCE(SUM(CASE WHEN {TILLGANGAR} THEN amount_ore END), 0) AS tillgangar,
+        COALESCE(SUM(CASE WHEN {SKULDER_OCH_EGET_KAPITAL} THEN amount_ore END), 0) AS skulder_eget_kapital
     FROM {batch}
     WHERE period BETWEEN :year_start AND :period
 ),
 
 -- The run's candidate stadskassan data: published, with a load staged in the same batch in place of
--- the periods it replaces (the runner fills in the (period, load_id) pairs, integers only).
+-- the periods it replaces (the (period, load_id) pairs, bound as one list of row values).
 treasury_rows AS (
     SELECT amount_ore FROM treasury
     WHERE forvaltning = :forvaltning AND period BETWEEN :year_start AND :period
-      AND ({treasury_candidates})
+      AND (period, load_id) IN :treasury_candidates
 ),
 
 -- Without a stadskassan extract the change cannot be checked (it would be derived from eget kapital itself):

@@ -1,13 +1,14 @@
 -- KK11 Kontroll UB kontra IB: föregående års utgående balans per kontogrupp ska vara årets ingående balans.
 -- control_id is a key (grupp:12, summa:tillgangar, ...) that the runner numbers KK11.1, KK11.2, ... in this order.
 -- Written without explicit joins (comma joins, scalar subqueries): see docs/controls.md, "Writing control SQL".
+-- The account sets in braces are the named sets of bokslut.domain.accounts, filled in when the SQL is loaded (bokslut/sql.py).
 WITH balances AS (
     SELECT
         SUBSTR(konto, 1, 3) AS sub,
         SUM(CASE WHEN period BETWEEN :prior_start AND :prior_end THEN amount_ore ELSE 0 END) AS ub_prior,
         SUM(CASE WHEN period = :year_start THEN amount_ore ELSE 0 END) AS ib
     FROM {batch}
-    WHERE konto < '3000'
+    WHERE {BALANCE}
     GROUP BY SUBSTR(konto, 1, 3)
 ),
 

@@ -27,7 +27,7 @@ register AS (
     FROM asset_register
     WHERE forvaltning = :forvaltning AND period BETWEEN :year_start AND :period
       AND (konto BETWEEN '1000' AND '1399' AND konto NOT LIKE '117%' OR konto BETWEEN '2381' AND '2389')
-      AND ({register_candidates})
+      AND (period, load_id) IN :register_candidates
 ),
 
 lines AS (

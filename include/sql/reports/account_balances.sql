@@ -2,14 +2,9 @@
 -- column of the counterparty (externt / stadens_bolag / internt). opening_ore sums the IB period
 -- (PP = 00), movement_ore the rest, from the per-load aggregate written at ingest (posting_aggregate).
 -- (No bind-parameter names in comments: text() would bind them.)
--- Published rows only: a load's rows stay in posting_aggregate only for the partitions it still publishes.
-WITH published_loads AS (
-    SELECT load_id
-    FROM publication
-    WHERE source = 'ledger' AND forvaltning = :forvaltning
-),
-
-by_motpart AS (
+-- Published rows only (fragments/published_loads): a load's rows stay in posting_aggregate only
+-- for the partitions it still publishes.
+WITH by_motpart AS (
     SELECT
         konto,
         motpart,
@@ -19,7 +14,7 @@ by_motpart AS (
     FROM posting_aggregate
     WHERE forvaltning = :forvaltning
       AND period BETWEEN :period_from AND :period_to
-      AND load_id IN (SELECT load_id FROM published_loads)
+      AND load_id IN ({published_loads})
     GROUP BY konto, motpart, anslag
 )
 

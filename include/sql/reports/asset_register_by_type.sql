@@ -3,8 +3,5 @@ SELECT a.konto, a.transaktionstyp, SUM(a.amount_ore) AS amount_ore, COUNT(*) AS 
 FROM asset_register AS a
 WHERE a.forvaltning = :forvaltning
   AND a.period BETWEEN :period_from AND :period_to
-  AND a.load_id IN (
-      SELECT load_id FROM publication
-      WHERE source = 'anlaggningsreskontra' AND forvaltning = :forvaltning
-  )
+  AND a.load_id IN ({published_loads})
 GROUP BY a.konto, a.transaktionstyp

@@ -3,8 +3,5 @@ SELECT t.transaktionstyp, SUM(t.amount_ore) AS amount_ore, COUNT(*) AS n
 FROM treasury AS t
 WHERE t.forvaltning = :forvaltning
   AND t.period BETWEEN :period_from AND :period_to
-  AND t.load_id IN (
-      SELECT load_id FROM publication
-      WHERE source = 'stadskassan' AND forvaltning = :forvaltning
-  )
+  AND t.load_id IN ({published_loads})
 GROUP BY t.transaktionstyp

@@ -2,12 +2,6 @@
 -- (several years: the year-to-date outturn of a template line and the seasonal profile of the
 -- earlier years the suggested forecast uses), from the per-load aggregate written at ingest.
 -- Published rows only, as in reports/account_balances.
-WITH published_loads AS (
-    SELECT load_id
-    FROM publication
-    WHERE source = 'ledger' AND forvaltning = :forvaltning
-)
-
 SELECT
     p.period,
     p.konto,
@@ -16,5 +10,5 @@ SELECT
 FROM posting_aggregate AS p
 WHERE p.forvaltning = :forvaltning
   AND p.period BETWEEN :period_from AND :period_to
-  AND p.load_id IN (SELECT load_id FROM published_loads)
+  AND p.load_id IN ({published_loads})
 GROUP BY p.period, p.konto, p.anslag

@@ -1,11 +1,5 @@
 -- Published drift and investment postings per ansvar, account and Anslag for a range of periods
 -- (Resultatenheter: each unit's outturn against its budget).
-WITH published_loads AS (
-    SELECT load_id
-    FROM publication
-    WHERE source = 'ledger' AND forvaltning = :forvaltning
-)
-
 SELECT
     p.ansvar,
     p.konto,
@@ -14,5 +8,5 @@ SELECT
 FROM posting AS p
 WHERE p.forvaltning = :forvaltning
   AND p.period BETWEEN :period_from AND :period_to
-  AND p.load_id IN (SELECT load_id FROM published_loads)
+  AND p.load_id IN ({published_loads})
 GROUP BY p.ansvar, p.konto, p.anslag

@@ -1,12 +1,6 @@
 -- Published postings per project, period, account class (first digit) and Anslag, from the
 -- first loaded period up to the reporting period: accumulated and yearly project figures
 -- (Verksamhetsprojekt, Externa projekt). Rows without a project code are left out.
-WITH published_loads AS (
-    SELECT load_id
-    FROM publication
-    WHERE source = 'ledger' AND forvaltning = :forvaltning
-)
-
 SELECT
     p.projekt,
     p.period,
@@ -17,5 +11,5 @@ FROM posting AS p
 WHERE p.forvaltning = :forvaltning
   AND p.period <= :period_to
   AND p.projekt <> ''
-  AND p.load_id IN (SELECT load_id FROM published_loads)
+  AND p.load_id IN ({published_loads})
 GROUP BY p.projekt, p.period, SUBSTR(p.konto, 1, 1), p.anslag

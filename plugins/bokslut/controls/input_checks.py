@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bokslut.controls.input_sql import (
@@ -26,6 +27,7 @@ from bokslut.controls.input_sql import (
     sql_file_text,
 )
 from bokslut.ingest.formats import SourceFormat
+from bokslut.sql import literal_sql
 
 __all__ = ["SAMPLE", "InputCheckResult", "run_input_checks", "run_input_checks_ge", "input_outcomes",
            "input_outcomes_ge"]
@@ -100,8 +102,10 @@ def input_outcomes_ge(engine: Engine, fmt: SourceFormat, load_id: int) -> tuple[
         if sql_file:
             expectation["kwargs"]["unexpected_rows_query"] = sql_file_text(sql_file)
     context = ge_context()
+    # A query asset takes no parameters: SQLAlchemy renders the load id as a literal.
+    rows = sa.select(sa.text("*")).select_from(fmt.table).where(fmt.table.c.load_id == int(load_id))
     batch = sql_datasource(context, engine).add_query_asset(
-        name=f"load_{int(load_id)}", query=f"SELECT * FROM {fmt.table.name} WHERE load_id = {int(load_id)}"
+        name=f"load_{int(load_id)}", query=literal_sql(rows, engine.dialect)
     ).add_batch_definition_whole_table(name="load")
     suite = context.suites.add(gx.ExpectationSuite(**raw))
     validation = context.validation_definitions.add(gx.ValidationDefinition(name=raw["name"], data=batch, suite=suite))

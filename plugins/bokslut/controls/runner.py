@@ -38,13 +38,12 @@ from bokslut.domain.periods import control_scope
 from bokslut.controls.suites import (
     ControlExpectation,
     ControlSuite,
-    bind_values,
+    bound_statement,
     inline_binds,
     load_control_suites,
-    render_sql,
 )
-from bokslut.sql import load_sql
-from bokslut.warehouse.schema import account, control_result, control_run, load_audit, publication
+from bokslut.sql import literal_sql, load_sql
+from bokslut.warehouse.schema import account, control_result, control_run, control_snapshot, load_audit, publication
 
 log = logging.getLogger(__name__)
 FAILING_ROWS = (
@@ -127,11 +126,9 @@ def candidate_partitions(connection: sa.Connection, forvaltning: str, staged_loa
     return partitions
 
 
-def _candidate_filter(partitions: dict[int, int]) -> str:
-    """SQL over validated integers only: the (period, load_id) pairs of the candidate data."""
-    if not partitions:
-        return "1 = 0"
-    return " OR ".join(f"(period = {int(p)} AND load_id = {int(l)})" for p, l in sorted(partitions.items()))
+def candidate_pairs(partitions: dict[int, int]) -> list[tuple[int, int]]:
+    """The (period, load_id) pairs of the candidate data, bound as one list: ``(period, load_id) IN :candidates``."""
+    return [(int(p), int(l)) for p, l in sorted(partitions.items())]
 
 
 def _snapshot(engine: Engine, bounds: PeriodBounds,
@@ -146,13 +143,14 @@ def _snapshot(engine: Engine, bounds: PeriodBounds,
             candidate_loads=json.dumps({str(p): l for p, l in sorted(ledger.items())}),
             status="pågår", started_at=datetime.now(UTC),
         )).inserted_primary_key[0]
-        sql = render_sql(load_sql("controls/snapshot").text, {"candidate_filter": _candidate_filter(ledger)})
         values = bounds.sql_values()
-        connection.execute(sa.text(sql), {"run_id": run_id, "forvaltning": bounds.forvaltning,
-                                          "prior_start": values["prior_start"], "period": values["period"]})
-        # A view per run: GE reads it as a table asset, plain SQL as a name.
-        connection.execute(sa.text(
-            f"CREATE VIEW {_batch(run_id)} AS SELECT * FROM control_snapshot WHERE run_id = {int(run_id)}"))
+        connection.execute(*bound_statement(load_sql("controls/snapshot").text, {
+            "run_id": run_id, "forvaltning": bounds.forvaltning, "prior_start": values["prior_start"],
+            "period": values["period"], "candidates": candidate_pairs(ledger)}))
+        # A view per run: GE reads it as a table asset, plain SQL as a name. A view's body takes no
+        # parameters: SQLAlchemy renders the run id as a literal.
+        rows = sa.select(sa.text("*")).select_from(control_snapshot).where(control_snapshot.c.run_id == int(run_id))
+        connection.execute(sa.text(f"CREATE VIEW {_batch(run_id)} AS {literal_sql(rows, connection.dialect)}"))
     return run_id, partitions
 
 
@@ -167,7 +165,7 @@ def _drop_snapshot(connection: sa.Connection, run_id: int) -> None:
 
 def _line_values(engine: Engine, sql: str, run_id: int, values: dict[str, object]) -> list[dict]:
     with engine.connect() as connection:
-        rows = connection.execute(sa.text(sql.replace("{batch}", _batch(run_id))), bind_values(sql, values)).mappings().all()
+        rows = connection.execute(*bound_statement(sql.replace("{batch}", _batch(run_id)), values)).mappings().all()
     return [dict(r) for r in rows]
 
 
@@ -245,17 +243,19 @@ def offending_drilldown(connection: sa.Connection, bounds: PeriodBounds, partiti
     sums absolute amounts, such as KK10, or a filter that is only an approximation of the line),
     every voucher is ranked by the absolute amounts of its postings.
     """
-    params = {k: bounds.sql_values()[k] for k in ("forvaltning", "year_start", "period")}
+    params = {**{k: bounds.sql_values()[k] for k in ("forvaltning", "year_start", "period")},
+              "candidates": candidate_pairs(partitions)}
     # The year's postings are read once (the drill-down's one scan of raw postings): into a temporary
     # table that both the total and the ranking read.
     # In a savepoint: a failing statement rolls back the temporary table with it, and the error that
     # caused it surfaces (PostgreSQL refuses every later statement of an aborted transaction).
     with connection.begin_nested():
         connection.execute(sa.text(f"CREATE TEMPORARY TABLE {MATCHING_TABLE} ({MATCHING_COLUMNS})"))
-        connection.execute(sa.text(
+        # ``where`` is the suite's offending filter: SQL text of the code (expectations/), not a value.
+        connection.execute(*bound_statement(
             f"INSERT INTO {MATCHING_TABLE} SELECT {', '.join(POSTING_COLUMNS)} FROM posting "
             f"WHERE forvaltning = :forvaltning AND period BETWEEN :year_start AND :period "
-            f"AND ({_candidate_filter(partitions)}) AND ({where})"), params)
+            f"AND (period, load_id) IN :candidates AND ({where})", params))
         total = connection.execute(sa.text(f"SELECT COALESCE(SUM(amount_ore), 0) FROM {MATCHING_TABLE}")).scalar()
         total = int(total or 0)
         net = bool(difference_ore) and abs(total) == abs(difference_ore)
@@ -307,16 +307,16 @@ def run_controls(engine: Engine, forvaltning: str, period: int, staged_load_ids:
     bounds = PeriodBounds(forvaltning, int(period))
     scope = control_scope(bounds.period)
     run_id, partitions = _snapshot(engine, bounds, tuple(staged_load_ids))
-    values = bounds.sql_values()  # bound (:period, ...); inlined as literals only for GE
-    fragments = {"treasury_candidates": _candidate_filter(partitions["stadskassan"]),
-                 "register_candidates": _candidate_filter(partitions["anlaggningsreskontra"])}
+    # bound (:period, ..., the candidate pairs of the extracts); inlined as literals only for GE
+    values = {**bounds.sql_values(), "treasury_candidates": candidate_pairs(partitions["stadskassan"]),
+              "register_candidates": candidate_pairs(partitions["anlaggningsreskontra"])}
     names = _account_names(engine)
 
     # (suite, row, control id, texts, expectation, evaluated, missing inputs)
     computed: list[tuple[ControlSuite, dict, str, dict, ControlExpectation | None, bool, list[str]]] = []
     checks = []
     for suite in load_control_suites():
-        sql = render_sql(suite.sql, fragments)
+        sql = suite.sql
         in_scope: dict[str, tuple[ControlExpectation, list[str]]] = {}
         for row in _sorted_lines(_line_values(engine, sql, run_id, values)):
             control_id, texts = suite.line(row["control_id"], names)

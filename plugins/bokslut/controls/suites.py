@@ -28,7 +28,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bokslut.settings import EXPECTATIONS_DIR, SQL_DIR
+from bokslut.settings import EXPECTATIONS_DIR
+from bokslut.sql import sql_text
 
 CONTROL_PATTERN = "kk*.json"
 SEVERITIES = ("blocking", "warning", "info")
@@ -60,7 +61,7 @@ class ControlSuite:
 
     @property
     def sql(self) -> str:
-        return (SQL_DIR / f"{self.sql_file}.sql").read_text(encoding="utf-8")
+        return sql_text(self.sql_file)
 
     def expectation_for(self, control_id: str) -> ControlExpectation | None:
         return next((e for e in self.expectations if e.covers(control_id)), None)
@@ -103,14 +104,6 @@ def load_control_suites(folder: Path = EXPECTATIONS_DIR) -> tuple[ControlSuite, 
     return tuple(suites)
 
 
-def render_sql(sql: str, values: dict[str, object]) -> str:
-    """Fill the ``{name}`` placeholders (SQL fragments the runner builds from integers, such as the
-    candidate filters); ``{batch}`` stays for GE and ``:name`` binds stay for ``bind_values``."""
-    for key, value in values.items():
-        sql = sql.replace("{" + key + "}", str(value))
-    return sql
-
-
 # The bind syntax of SQLAlchemy's text(): ":name", not "::" casts, not inside a word ('summa:skulder').
 BIND = re.compile(r"(?<![:\w\\]):(\w+)(?!:)")
 
@@ -124,16 +117,39 @@ def bind_values(sql: str, values: dict[str, object]) -> dict[str, object]:
     return {name: values[name] for name in names}
 
 
+# A list of (period, load_id) pairs, bound as one expanding parameter: ``(period, load_id) IN :candidates``
+# (a row-value IN list, SQLite 3.15+ and PostgreSQL; an empty list selects nothing).
+CANDIDATE_PAIRS = sa.types.TupleType(sa.Integer(), sa.Integer())
+
+
+def bound_statement(sql: str, values: dict[str, object]) -> tuple[sa.TextClause, dict[str, object]]:
+    """The statement and the parameters it binds; a list value (candidate pairs) binds as an expanding
+    parameter of (integer, integer) rows."""
+    params = bind_values(sql, values)
+    statement = sa.text(sql)
+    lists = [name for name, value in params.items() if isinstance(value, list)]
+    if lists:
+        statement = statement.bindparams(*(sa.bindparam(n, expanding=True, type_=CANDIDATE_PAIRS) for n in lists))
+    return statement, params
+
+
 def inline_binds(sql: str, values: dict[str, object], dialect: sa.Dialect) -> str:
     """The statement with each ``:name`` replaced by its value as a literal SQLAlchemy renders for the
     dialect. Only for Great Expectations: an ``UnexpectedRowsExpectation`` takes a query string and no
     parameters; the runner's own queries bind the same values."""
     params = bind_values(sql, values)
 
-    def literal(match: re.Match) -> str:
-        value = params[match.group(1)]
+    def scalar(name: str, value: object) -> str:
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise TypeError(f"SQL-parametern {match.group(1)} är varken heltal eller text: {value!r}")
+            raise TypeError(f"SQL-parametern {name} är varken heltal eller text: {value!r}")
         return str(sa.literal(value).compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+    def literal(match: re.Match) -> str:
+        name = match.group(1)
+        value = params[name]
+        if isinstance(value, list):  # candidate pairs: the row-value list; nothing matches (NULL, NULL)
+            rows = [f"({scalar(name, p)}, {scalar(name, q)})" for p, q in value] or ["(NULL, NULL)"]
+            return "(" + ", ".join(rows) + ")"
+        return scalar(name, value)
 
     return BIND.sub(literal, sql)

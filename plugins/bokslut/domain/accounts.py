@@ -10,11 +10,15 @@ by construction.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # SQLAlchemy only where a clause is built: the command line starts without it
     import sqlalchemy as sa
+
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")  # a column, optionally qualified
 
 
 def next_prefix(prefix: str) -> str:
@@ -69,6 +73,36 @@ class AccountSet:
         if self.anslag is not None:
             parts.append(anslag == self.anslag)
         return sa.and_(*parts)
+
+    def sql_condition(self, konto: str = "konto", anslag: str = "anslag") -> str:
+        """The set as an SQL condition on the columns ``konto`` and ``anslag`` (the Kontokontroller
+        SQL in include/sql, filled in by ``bokslut.sql.render_account_sets``), the same half-open
+        string ranges as ``clause``. Text, not binds: Great Expectations takes the control SQL as
+        one string, and these are constants of the chart of accounts (digit prefixes, checked here),
+        never input values."""
+        for column in (konto, anslag):
+            if not _IDENTIFIER.match(column):
+                raise ValueError(f"not a column name: {column!r}")
+        for lo, hi in self.include + self.exclude:
+            if not lo.isdigit() or not (hi.isdigit() or hi == "\uffff"):
+                raise ValueError(f"not an account prefix range: {lo!r}, {hi!r}")
+        if self.anslag is not None and not self.anslag.isalpha():
+            raise ValueError(f"not an Anslag: {self.anslag!r}")
+
+        def between(lo: str, hi: str) -> str:
+            return f"{konto} >= '{lo}'" if hi == "\uffff" else f"{konto} >= '{lo}' AND {konto} < '{hi}'"
+
+        ranges = [between(lo, hi) for lo, hi in self.include]
+        if not ranges:
+            parts = ["1 = 0"]
+        elif len(ranges) == 1 and not (self.exclude or self.anslag):
+            parts = ranges
+        else:
+            parts = ["(" + " OR ".join(f"({r})" if len(ranges) > 1 else r for r in ranges) + ")"]
+        parts += [f"NOT ({between(lo, hi)})" for lo, hi in self.exclude]
+        if self.anslag is not None:
+            parts.append(f"{anslag} = '{self.anslag}'")
+        return "(" + " AND ".join(parts) + ")"
 
     @staticmethod
     def _range_text(lo: str, hi: str) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bokslut.domain.organisation import budget_partition
 from bokslut.domain.periods import parse_period
 from bokslut.sql import load_sql
 from bokslut.warehouse.schema import account, load_audit, publication
@@ -54,7 +55,7 @@ class LedgerFigures:
 def fetch_ledger_figures(engine: Engine, forvaltning: str, period: int) -> LedgerFigures:
     parse_period(str(period))  # a Swedish error for 202415, not an empty report
     year = period // 100
-    params = {"forvaltning": forvaltning, "period_from": year * 100, "period_to": period}
+    params = {"forvaltning": forvaltning, "period_from": year * 100, "period_to": period, "source": "ledger"}
     balances: dict[tuple[str, str, str], tuple[int, int]] = {}
     with engine.connect() as connection:
         for row in connection.execute(load_sql("reports/account_balances"), params):
@@ -93,19 +94,32 @@ def _year_export_names(connection: sa.Connection, forvaltning: str, year: int) -
     return {konto: name for konto, (_period, name) in newest.items()}
 
 
-def fetch_budget(engine: Engine, forvaltning: str, period: int, version: str) -> dict[tuple[str, str], int] | None:
-    """(konto, anslag) -> öre of a published budget version, or None when it was never loaded."""
-    year = period // 100
-    params = {"forvaltning": forvaltning, "year": year, "version": version,
-              "period_to": period, "partition": f"{year}:{version}"}
+def fetch_budget_by_dimension(engine: Engine, forvaltning: str, year: int, version: str,
+                              period_to: int) -> dict[tuple[str, str, str, str], int] | None:
+    """(ansvar, projekt, konto, anslag) -> öre of a published budget version up to ``period_to``
+    (periodised rows up to it plus the whole-year rows), or None when it was never loaded. The one
+    read of a budget: the reports sum it per account, the templates use it per ansvar and projekt."""
+    params = {"forvaltning": forvaltning, "year": year, "version": version, "period_to": period_to,
+              "partition": budget_partition(year, version)}
     with engine.connect() as connection:
-        rows = connection.execute(load_sql("reports/budget_by_account"), params).all()
         published = connection.execute(sa.text(
             "SELECT 1 FROM publication WHERE source = 'budget' AND forvaltning = :forvaltning AND partition = :partition"
         ), params).first()
-    if published is None:
+        if published is None:
+            return None
+        rows = connection.execute(load_sql("reports/budget_by_dimension"), params).all()
+    return {(r.ansvar, r.projekt, r.konto, r.anslag): int(r.amount_ore) for r in rows}
+
+
+def fetch_budget(engine: Engine, forvaltning: str, period: int, version: str) -> dict[tuple[str, str], int] | None:
+    """(konto, anslag) -> öre of a published budget version, or None when it was never loaded."""
+    by_dimension = fetch_budget_by_dimension(engine, forvaltning, period // 100, version, period)
+    if by_dimension is None:
         return None
-    return {(r.konto, r.anslag): int(r.amount_ore) for r in rows}
+    out: dict[tuple[str, str], int] = {}
+    for (_ansvar, _projekt, konto, anslag), amount in by_dimension.items():
+        out[(konto, anslag)] = out.get((konto, anslag), 0) + amount
+    return out
 
 
 def fetch_extract(engine: Engine, sql_name: str, source: str, forvaltning: str, period: int) -> list[sa.Row] | None:

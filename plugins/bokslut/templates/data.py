@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from bokslut.domain import accounts as chart  # the named account sets
 from bokslut.domain.accounts import AccountSet
-from bokslut.domain.organisation import budget_partition
+from bokslut.reports.figures import fetch_budget_by_dimension
 from bokslut.sql import load_sql
 
 HISTORY_YEARS = 3  # earlier years read for the seasonal profile of the suggested forecast
@@ -78,7 +78,9 @@ class Warehouse:
 
     def _rows(self, sql: str, **params: object) -> list[sa.Row]:
         with self.engine.connect() as connection:
-            return connection.execute(load_sql(sql), {"forvaltning": self.forvaltning, **params}).all()
+            # source: the published loads the ledger reads go through (fragments/published_loads)
+            return connection.execute(load_sql(sql), {"forvaltning": self.forvaltning, "source": "ledger",
+                                                      **params}).all()
 
     @cache  # noqa: B019 - one Warehouse per fill
     def by_account_period(self) -> dict[tuple[int, str, str], int]:
@@ -123,13 +125,4 @@ class Warehouse:
     @cache  # noqa: B019
     def budget(self, year: int, version: str, period_to: int) -> dict[tuple[str, str, str, str], int] | None:
         """(ansvar, projekt, konto, anslag) -> öre of a published budget version; None if never loaded."""
-        partition = budget_partition(year, version)
-        with self.engine.connect() as connection:
-            published = connection.execute(sa.text(
-                "SELECT 1 FROM publication WHERE source = 'budget' AND forvaltning = :f AND partition = :p"
-            ), {"f": self.forvaltning, "p": partition}).first()
-        if published is None:
-            return None
-        rows = self._rows("templates/budget_by_dimension", year=year, version=version, period_to=period_to,
-                          partition=partition)
-        return {(r.ansvar, r.projekt, r.konto, r.anslag): int(r.amount_ore) for r in rows}
+        return fetch_budget_by_dimension(self.engine, self.forvaltning, year, version, period_to)
