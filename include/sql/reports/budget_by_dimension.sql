@@ -11,8 +11,5 @@ WHERE b.forvaltning = :forvaltning
   AND b.year = :year
   AND b.version = :version
   AND (b.period IS NULL OR b.period <= :period_to)
-  AND b.load_id IN (
-      SELECT load_id FROM publication
-      WHERE source = 'budget' AND forvaltning = :forvaltning AND partition = :partition
-  )
+  AND b.load_id IN ({published_loads} AND partition = :partition)
 GROUP BY b.ansvar, b.projekt, b.konto, b.anslag

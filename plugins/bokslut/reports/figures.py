@@ -99,8 +99,8 @@ def fetch_budget_by_dimension(engine: Engine, forvaltning: str, year: int, versi
     """(ansvar, projekt, konto, anslag) -> öre of a published budget version up to ``period_to``
     (periodised rows up to it plus the whole-year rows), or None when it was never loaded. The one
     read of a budget: the reports sum it per account, the templates use it per ansvar and projekt."""
-    params = {"forvaltning": forvaltning, "year": year, "version": version, "period_to": period_to,
-              "partition": budget_partition(year, version)}
+    params = {"source": "budget", "forvaltning": forvaltning, "year": year, "version": version,
+              "period_to": period_to, "partition": budget_partition(year, version)}
     with engine.connect() as connection:
         published = connection.execute(sa.text(
             "SELECT 1 FROM publication WHERE source = 'budget' AND forvaltning = :forvaltning AND partition = :partition"
