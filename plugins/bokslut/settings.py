@@ -172,7 +172,9 @@ class AlertSettings:
             email_from=_text("BOKSLUT_ALERT_EMAIL_FROM"),
             slack_conn_id=_text("BOKSLUT_SLACK_CONN_ID") or cls.slack_conn_id,
             slack_webhook_url=_text("BOKSLUT_SLACK_WEBHOOK_URL"),
-            slack_timeout_seconds=int(timeout) if (timeout := os.environ.get("BOKSLUT_SLACK_TIMEOUT_SECONDS")) else None,
+            # unset: the connection's extra "timeout"; a bad value is a Swedish SettingsError, not a traceback
+            slack_timeout_seconds=(_positive_int("BOKSLUT_SLACK_TIMEOUT_SECONDS", 30)
+                                   if _text("BOKSLUT_SLACK_TIMEOUT_SECONDS") else None),
         )
 
 
