@@ -52,25 +52,30 @@ def _load_generated(engine, folder: Path, settings: Settings) -> None:
             assert item["status"] == LoadStatus.PUBLISHED, (item["file_name"], item["message"])
 
 
-@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def hr_warehouse(request, generated_2024, tmp_path_factory):
-    """(engine, settings) with the generated HR and BER extracts of 2023–2024 published."""
-    tmp = tmp_path_factory.mktemp(f"hr_{request.param}")
+def published_hr_warehouse(backend: str, generated: Path, tmp: Path):
+    """Yield (engine, settings): a fresh warehouse on ``backend`` (sqlite or postgresql) with the HR and
+    BER extracts of the generated set in ``generated`` published; dropped afterwards."""
     settings = Settings(tmp, f"sqlite:///{tmp / 'w.sqlite'}", tmp / "landing", tmp / "archive", tmp / "out", 5_000)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(KEY_ENV, TEST_KEY)
-        if request.param == "sqlite":
+        if backend == "sqlite":
             from bokslut.warehouse.db import upgrade
 
             engine = sa.create_engine(settings.warehouse_url)
             upgrade(engine)
-            _load_generated(engine, generated_2024, settings)
+            _load_generated(engine, generated, settings)
             yield engine, settings
             engine.dispose()
         else:
             engine, admin, schema = make_pg_engine()
             try:
-                _load_generated(engine, generated_2024, settings)
+                _load_generated(engine, generated, settings)
                 yield engine, settings
             finally:
                 drop_pg_schema(engine, admin, schema)
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def hr_warehouse(request, generated_2024, tmp_path_factory):
+    """(engine, settings) with the generated HR and BER extracts of 2023–2024 published."""
+    yield from published_hr_warehouse(request.param, generated_2024, tmp_path_factory.mktemp(f"hr_{request.param}"))

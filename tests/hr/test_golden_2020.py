@@ -15,13 +15,11 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-import sqlalchemy as sa
 
 from bokslut.hr.kaa import kaa_statistics
 from bokslut.hr.keyfigures import key_figures
-from bokslut.settings import Settings
-from tests.conftest import REFERENCE_DIR, drop_pg_schema, make_pg_engine
-from tests.hr.conftest import TEST_KEY, _load_generated
+from tests.conftest import REFERENCE_DIR
+from tests.hr.conftest import published_hr_warehouse
 
 pytestmark = pytest.mark.integration
 
@@ -33,27 +31,9 @@ def _reference(name: str) -> list[dict[str, str]]:
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def hr_2020(request, generated_2020, tmp_path_factory):
-    from bokslut.hr.pseudonym import KEY_ENV
-
-    tmp = tmp_path_factory.mktemp(f"hr2020_{request.param}")
-    settings = Settings(tmp, f"sqlite:///{tmp / 'w.sqlite'}", tmp / "landing", tmp / "archive", tmp / "out", 5_000)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(KEY_ENV, TEST_KEY)
-        if request.param == "sqlite":
-            from bokslut.warehouse.db import upgrade
-
-            engine = sa.create_engine(settings.warehouse_url)
-            upgrade(engine)
-            _load_generated(engine, generated_2020, settings)
-            yield engine
-            engine.dispose()
-        else:
-            engine, admin, schema = make_pg_engine()
-            try:
-                _load_generated(engine, generated_2020, settings)
-                yield engine
-            finally:
-                drop_pg_schema(engine, admin, schema)
+    for engine, _settings in published_hr_warehouse(request.param, generated_2020,
+                                                    tmp_path_factory.mktemp(f"hr2020_{request.param}")):
+        yield engine
 
 
 def _dec(text: str) -> Decimal:
