@@ -1,7 +1,7 @@
 """Command-line argument types for the domain vocabulary (``bokslut.domain``), shared by every command.
 
 argparse shows an ``ArgumentTypeError``'s own words (a plain ``ValueError`` would become the generic
-"invalid value") after "argument --x: ", so the domain's sentence continues there in lower case.
+"invalid value") after "argument --x: ": the domain's ``InvalidValue`` in its command-line spelling.
 Light at import time (argparse and the domain only).
 """
 
@@ -11,6 +11,7 @@ import argparse
 from collections.abc import Callable
 from typing import TypeVar
 
+from bokslut.domain.invalid import InvalidValue
 from bokslut.domain.organisation import parse_forvaltning, parse_forvaltningar
 from bokslut.domain.periods import get_point, parse_period, parse_year
 
@@ -22,9 +23,8 @@ def argument_type(parse: Callable[[str], T]) -> Callable[[str], T]:
     def convert(text: str) -> T:
         try:
             return parse(text)
-        except ValueError as exc:
-            sentence = str(exc).rstrip(".")
-            raise argparse.ArgumentTypeError(sentence[:1].lower() + sentence[1:]) from None
+        except InvalidValue as exc:
+            raise argparse.ArgumentTypeError(exc.argument_message()) from None
     convert.__name__ = parse.__name__.removeprefix("parse_")  # argparse names the type in some messages
     return convert
 

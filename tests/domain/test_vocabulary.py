@@ -50,10 +50,10 @@ def test_month_is_not_a_period() -> None:
 
 def test_year_and_forvaltning() -> None:
     assert parse_year("2024") == parse_year(2024) == 2024
-    with pytest.raises(ValueError, match="Ogiltigt år '24'"):
+    with pytest.raises(ValueError, match="Ogiltigt år 24:"):
         parse_year("24")
     assert parse_forvaltning("191") == "191"
-    with pytest.raises(ValueError, match="Ogiltig förvaltning '19'"):
+    with pytest.raises(ValueError, match="Ogiltig förvaltning '19': ange tre siffror, t.ex. 191"):
         parse_forvaltning("19")
     assert parse_forvaltningar("191, 150,191") == ["191", "150"]
     assert budget_partition(2024, "BJ") == "2024:BJ" and partition_key("191", 202401) == "191:202401"
@@ -65,7 +65,7 @@ def test_reporting_points_and_their_periods() -> None:
     assert [get_point(c).last_month for c in POINT_CODES] == [4, 8, 12]
     assert get_point("t2").previous == get_point("T1") and get_point("T1").previous is None
     assert get_point("VB").months_sv == "januari–december"
-    with pytest.raises(ValueError, match="Ogiltigt rapporttillfälle 'T3': välj T1, T2 eller VB"):
+    with pytest.raises(ValueError, match="Okänt rapporttillfälle 'T3': välj T1, T2 eller VB"):
         get_point("T3")
 
 
@@ -113,8 +113,10 @@ def test_budgetavrakning_lines_add_up_by_construction() -> None:
     intakter = _members(chart.VERKSAMHETENS_INTAKTER, "D")
     assert _members(chart.SUMMA_DRIFT, "D") == kostnader | intakter and not kostnader & intakter
     # Summa drift is Årets resultat but for 80–83 and 86–88 (year-end postings), both drift only
-    assert _members(chart.ARETS_RESULTAT, "D") - _members(chart.SUMMA_DRIFT, "D") == {
-        k for k in FOUR_DIGIT_ACCOUNTS if k[:2] in {"80", "81", "82", "83", "86", "87", "88"}}
+    beyond = {k for k in FOUR_DIGIT_ACCOUNTS if k[:2] in {"80", "81", "82", "83", "86", "87", "88"}}
+    assert _members(chart.ARETS_RESULTAT, "D") - _members(chart.SUMMA_DRIFT, "D") == beyond
+    assert _members(chart.YEAR_END_POSTINGS, "D") == beyond and not _members(chart.YEAR_END_POSTINGS, "I")
+    assert _members(chart.RESULT_CLASSES, "I") == {k for k in FOUR_DIGIT_ACCOUNTS if "3000" <= k <= "8999"}
 
 
 @pytest.mark.parametrize("text", ["202400", "202413", "202414", "202415", "202420", "20241", "2024AB"])

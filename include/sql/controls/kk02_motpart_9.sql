@@ -17,7 +17,7 @@ sheet_lines AS (
     UNION ALL
     SELECT 'KK02.3', 'b', COALESCE(SUM(CASE WHEN {BALANCE} AND motpart LIKE '9%' THEN amount_ore END), 0), 0 FROM balance
     UNION ALL
-    SELECT 'KK02.4', 'c', COALESCE(SUM(CASE WHEN konto BETWEEN '3000' AND '8999' AND anslag = 'D' AND motpart LIKE '9%' THEN amount_ore END), 0), 0 FROM result
+    SELECT 'KK02.4', 'c', COALESCE(SUM(CASE WHEN {RESULT_CLASSES} AND anslag = 'D' AND motpart LIKE '9%' THEN amount_ore END), 0), 0 FROM result
     UNION ALL
     SELECT 'KK02.5', 'd', COALESCE(SUM(CASE WHEN anslag = 'I' AND motpart LIKE '9%' THEN amount_ore END), 0), 0 FROM result
 ),

@@ -4,7 +4,7 @@ WITH lines AS (
     SELECT 'KK04.1' AS control_id, COALESCE(SUM(CASE WHEN {BALANCE} AND period BETWEEN :year_start AND :period THEN amount_ore END), 0) AS value_ore, 0 AS expected_ore
     FROM {batch} WHERE vertyp IN ('HC', 'UU')
     UNION ALL
-    SELECT 'KK04.2', COALESCE(SUM(CASE WHEN konto BETWEEN '3000' AND '8999' AND period BETWEEN :first_month AND :period THEN amount_ore END), 0), 0
+    SELECT 'KK04.2', COALESCE(SUM(CASE WHEN {RESULT_CLASSES} AND period BETWEEN :first_month AND :period THEN amount_ore END), 0), 0
     FROM {batch} WHERE vertyp IN ('HC', 'UU')
 )
 

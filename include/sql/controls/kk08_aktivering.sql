@@ -2,7 +2,7 @@
 -- The account sets in braces are the named sets of bokslut.domain.accounts, filled in when the SQL is loaded (bokslut/sql.py).
 WITH sums AS (
     SELECT
-        COALESCE(SUM(CASE WHEN anslag = 'I' AND konto BETWEEN '3000' AND '8999' AND NOT {AKTIVERAT} THEN amount_ore END), 0) AS investering,
+        COALESCE(SUM(CASE WHEN anslag = 'I' AND {RESULT_CLASSES} AND NOT {AKTIVERAT} THEN amount_ore END), 0) AS investering,
         COALESCE(SUM(CASE WHEN {AKTIVERAT} THEN amount_ore END), 0) AS aktiverat,
         COALESCE(SUM(CASE WHEN anslag = 'I' AND konto BETWEEN '8000' AND '8999' THEN amount_ore END), 0) AS investering_8
     FROM {batch}

@@ -29,7 +29,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from bokslut.settings import EXPECTATIONS_DIR
-from bokslut.sql import sql_text
+from bokslut.sql import render_account_sets, sql_text
 
 CONTROL_PATTERN = "kk*.json"
 SEVERITIES = ("blocking", "warning", "info")
@@ -99,9 +99,18 @@ def load_control_suites(folder: Path = EXPECTATIONS_DIR) -> tuple[ControlSuite, 
             )
             for e in raw["expectations"]
         )
+        lines = {key: _named_account_sets(texts) for key, texts in raw["meta"]["lines"].items()}
         suites.append(ControlSuite(path, raw["name"], raw["meta"]["control_group"], raw["meta"]["sql_file"],
-                                   raw["meta"]["lines"], expectations, raw, raw["meta"].get("line_ids", {})))
+                                   lines, expectations, raw, raw["meta"].get("line_ids", {})))
     return tuple(suites)
+
+
+def _named_account_sets(texts: dict) -> dict:
+    """A line's ``offending_filter`` with its ``{BALANCE}``-style account sets filled in, as the control
+    SQL has them (``bokslut.sql.render_account_sets``): the drill-down selects the same accounts."""
+    if isinstance(texts, dict) and isinstance(texts.get("offending_filter"), str):
+        return {**texts, "offending_filter": render_account_sets(texts["offending_filter"])}
+    return texts
 
 
 # The bind syntax of SQLAlchemy's text(): ":name", not "::" casts, not inside a word ('summa:skulder').

@@ -12,6 +12,8 @@ Modules, one job each::
     accounts      account sets as prefix ranges, the account classes and the report lines built on
                   them (Årets resultat, Summa drift, investment...) that reports, controls and
                   templates share
+    invalid       the error of a value not of the vocabulary's form, in its flow and command-line
+                  spellings
     forecast      the suggested year-end forecast (prognos) at T1/T2 from the year-to-date outturn
                   and earlier years' seasonal profile
 """

@@ -134,6 +134,7 @@ SKULDER_OCH_EGET_KAPITAL = AccountSet.prefixes("2")
 EGET_KAPITAL = AccountSet.prefixes("20")
 RESULTATFOND = AccountSet.prefixes("203")
 RESULT_AND_CLEARING = AccountSet.ranges(("3", "9"))  # konto 3–9999 (KK06)
+RESULT_CLASSES = AccountSet.ranges(("3", "8"))  # konto 3000–8999: revenue, costs, financial and year-end items
 INTERNA_UTBETALNINGAR = AccountSet.prefixes("904", "905")
 AKTIVERAT = AccountSet.prefixes("789")  # capitalised own work, moved to investment
 
@@ -148,6 +149,9 @@ INTERNRANTA = AccountSet.prefixes("852", anslag="D")
 # 89xx are outside it (KK06 adds 89xx beside it).
 ARETS_RESULTAT = AccountSet.ranges(("30", "38"), ("40", "88"), anslag="D")
 KONTO_89 = AccountSet.prefixes("89")
+# What Årets resultat holds beyond Summa drift: the drift postings on 80–83 and 86–88 (where KK07
+# and KK09 look when the two differ).
+YEAR_END_POSTINGS = AccountSet.ranges(("80", "83"), ("86", "88"), anslag="D")
 
 # Budgetavräkning - Fackförvaltning (domain.md §6): Drift och underhåll = RR kostnader + RR 85 −
 # RR 852; Verksamhetens intäkter = RR intäkter + RR 84; Summa drift = Årets resultat of the drift

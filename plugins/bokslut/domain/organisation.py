@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from bokslut.domain.invalid import InvalidValue
+
 # Budget versions of the budget export, in the order the year produces them: verksamhetsplan,
 # budgetjustering and the tertial forecasts.
 BUDGET_VERSIONS = ("VP", "BJ", "T1", "T2")
@@ -25,7 +27,7 @@ def is_forvaltning(text: str) -> bool:
 def parse_forvaltning(text: str) -> str:
     """``"191"`` → ``"191"``; raises ValueError in Swedish otherwise."""
     if not is_forvaltning(text):
-        raise ValueError(f"Ogiltig förvaltning '{text}': ange tre siffror, t.ex. 191.")
+        raise InvalidValue("Ogiltig förvaltning", text, "ange tre siffror, t.ex. 191", quote=True)
     return str(text)
 
 
@@ -33,7 +35,7 @@ def parse_forvaltningar(text: str) -> list[str]:
     """``"191"`` or ``"191,150,310"`` → the codes in order, each once."""
     codes = [part.strip() for part in str(text).split(",")]
     if not codes or not all(is_forvaltning(c) for c in codes):
-        raise ValueError(f"Ogiltig förvaltning '{text}': ange tre siffror, flera med komma, t.ex. 191,150.")
+        raise InvalidValue("Ogiltig förvaltning", text, "ange tre siffror, flera med komma, t.ex. 191,150", quote=True)
     return list(dict.fromkeys(codes))
 
 

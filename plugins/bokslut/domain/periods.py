@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bokslut.domain.invalid import InvalidValue
+
 OPENING_PP = 0  # IB
 CLOSING_PP = 13  # bokslut
 LAST_PP = 14  # bookings after the closing
@@ -44,7 +46,7 @@ def parse_period(text: str) -> int:
     """``"202413"`` (or 202413) → 202413; year 1900–2999, PP 00–14."""
     text = str(text).strip()
     if not (len(text) == 6 and text.isdigit() and 1900 <= int(text[:4]) <= 2999 and int(text[4:]) <= LAST_PP):
-        raise ValueError(f"Ogiltig period '{text}': ange ÅÅÅÅPP med PP 00–14, t.ex. 202413.")
+        raise InvalidValue("Ogiltig period", text, "ange ÅÅÅÅPP med PP 00–14, t.ex. 202413")
     return int(text)
 
 
@@ -52,7 +54,7 @@ def parse_month(text: str) -> int:
     """An HR/BER month ``"202404"`` → 202404; MM 01–12."""
     text = str(text).strip()
     if not (len(text) == 6 and text.isdigit() and 1 <= int(text[4:]) <= 12):
-        raise ValueError(f"Ogiltig månad '{text}': ange ÅÅÅÅMM med MM 01–12, t.ex. 202404.")
+        raise InvalidValue("Ogiltig månad", text, "ange ÅÅÅÅMM med MM 01–12, t.ex. 202404")
     return int(text)
 
 
@@ -60,7 +62,7 @@ def parse_year(text: str | int) -> int:
     """``"2024"`` → 2024: four digits, 1990–2999."""
     text = str(text).strip()
     if not (len(text) == 4 and text.isdigit() and 1990 <= int(text) <= 2999):
-        raise ValueError(f"Ogiltigt år '{text}': ange fyra siffror, t.ex. 2024.")
+        raise InvalidValue("Ogiltigt år", text, "ange fyra siffror, t.ex. 2024")
     return int(text)
 
 
@@ -116,7 +118,8 @@ def get_point(code: str) -> ReportingPoint:
     try:
         return POINTS[str(code).strip().upper()]
     except KeyError:
-        raise ValueError(f"Ogiltigt rapporttillfälle '{code}': välj T1, T2 eller VB.") from None
+        raise InvalidValue("Okänt rapporttillfälle", code, "välj T1, T2 eller VB", quote=True,
+                           argument_label="ogiltigt rapporttillfälle") from None
 
 
 def point_closed_by(period_: int) -> ReportingPoint | None:

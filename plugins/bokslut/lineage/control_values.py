@@ -127,7 +127,7 @@ def _kk02() -> dict[str, LineRecipe]:
         "KK02.1": _zero_line(Term(_p("1790"), "ar", motpart="9*")),
         "KK02.2": _zero_line(Term(_p("2991"), "ar", motpart="9*")),
         "KK02.3": _zero_line(Term(chart.BALANCE, "ar", motpart="9*")),
-        "KK02.4": _zero_line(Term(_acc(("3", "8"), anslag="D"), "resultat", motpart="9*")),
+        "KK02.4": _zero_line(Term(AccountSet(chart.RESULT_CLASSES.include, anslag="D"), "resultat", motpart="9*")),
         "KK02.5": _zero_line(Term(_acc(("0", "9"), anslag="I"), "resultat", motpart="9*")),
     }
 
@@ -187,7 +187,7 @@ def _kk10_to_kk12() -> dict[str, LineRecipe]:
     return {
         "KK03.1": _zero_line(Term(ALL, "ar", motpart="1990")),
         "KK04.1": _zero_line(Term(chart.BALANCE, "ar", vertyp=("HC", "UU"))),
-        "KK04.2": _zero_line(Term(_acc(("3", "8")), "resultat", vertyp=("HC", "UU"))),
+        "KK04.2": _zero_line(Term(chart.RESULT_CLASSES, "resultat", vertyp=("HC", "UU"))),
         "KK10.1": _zero_line(Term(ALL, "ar", motpart="blank", absolute=True)),
         "KK10.2": _zero_line(Term(ALL, "ar", blank="projekt", absolute=True)),
         "KK10.3": _zero_line(Term(ALL, "ar", blank="verksamhet", absolute=True)),

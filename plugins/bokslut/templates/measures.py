@@ -387,8 +387,8 @@ def _unit_result(ctx: FillContext, item: RowItem, version: str, sign: int = 1) -
 @measure("ansvar.resultat")
 def unit_result(ctx: FillContext, item: RowItem, **params) -> Ore | NotDelivered:
     """The unit's result for the year to the reporting period: outturn − budget (``version``,
-    default BJ, periodised to the same period) over the drift result accounts (classes 3-8 except
-    89). Ledger sign: överskott (-), underskott (+)."""
+    default BJ, periodised to the same period) over Årets resultat (``domain.accounts.ARETS_RESULTAT``:
+    30–38 and 40–88, drift). Ledger sign: överskott (-), underskott (+)."""
     value = _unit_result(ctx, item, str(params.get("version", "BJ")))
     return value if isinstance(value, NotDelivered) else Ore(value)
 
