@@ -153,6 +153,12 @@ def _text(name: str) -> str | None:
     return os.environ.get(name, "").strip() or None
 
 
+def _mail(recipients: str, sender: str) -> dict[str, object]:
+    """The SMTP connection (shared), the recipients and the sender of one kind of mail."""
+    return {"smtp_conn_id": _text("BOKSLUT_SMTP_CONN_ID") or DEFAULT_SMTP_CONN_ID,
+            "email_to": split_addresses(os.environ.get(recipients, "")), "email_from": _text(sender)}
+
+
 @dataclass(frozen=True)
 class AlertSettings:
     """Where control and task-failure alerts go (``bokslut.alerts``)."""
@@ -167,9 +173,7 @@ class AlertSettings:
     @classmethod
     def from_env(cls) -> AlertSettings:
         return cls(
-            smtp_conn_id=_text("BOKSLUT_SMTP_CONN_ID") or cls.smtp_conn_id,
-            email_to=split_addresses(os.environ.get("BOKSLUT_ALERT_EMAIL_TO", "")),
-            email_from=_text("BOKSLUT_ALERT_EMAIL_FROM"),
+            **_mail("BOKSLUT_ALERT_EMAIL_TO", "BOKSLUT_ALERT_EMAIL_FROM"),
             slack_conn_id=_text("BOKSLUT_SLACK_CONN_ID") or cls.slack_conn_id,
             slack_webhook_url=_text("BOKSLUT_SLACK_WEBHOOK_URL"),
             # unset: the connection's extra "timeout"; a bad value is a Swedish SettingsError, not a traceback
@@ -188,8 +192,4 @@ class DeliverySettings:
 
     @classmethod
     def from_env(cls) -> DeliverySettings:
-        return cls(
-            smtp_conn_id=_text("BOKSLUT_SMTP_CONN_ID") or cls.smtp_conn_id,
-            email_to=split_addresses(os.environ.get("BOKSLUT_FINANCE_EMAIL_TO", "")),
-            email_from=_text("BOKSLUT_FINANCE_EMAIL_FROM"),
-        )
+        return cls(**_mail("BOKSLUT_FINANCE_EMAIL_TO", "BOKSLUT_FINANCE_EMAIL_FROM"))
