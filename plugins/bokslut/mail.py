@@ -105,5 +105,7 @@ class MarkerFile:
     def add(self, key: str) -> None:
         if key != self.key:
             raise ValueError("a marker file records its own content only")
-        self.path.write_text(json.dumps({**self.content, "sent_at": datetime.now(UTC).isoformat()},
-                                        ensure_ascii=False, indent=1), encoding="utf-8")
+        partial = self.path.with_name(self.path.name + ".partial")  # a killed task leaves no half marker
+        partial.write_text(json.dumps({**self.content, "sent_at": datetime.now(UTC).isoformat()},
+                                      ensure_ascii=False, indent=1), encoding="utf-8")
+        partial.replace(self.path)
